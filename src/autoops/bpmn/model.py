@@ -321,6 +321,9 @@ class FlowNode:
     # zeebe:* extension elements whose local name the parser does not know, kept for the
     # validator (Zeebe rejects nothing for them but we may warn).
     unknown_extensions: tuple[str, ...] = ()
+    # Local names of every zeebe:* element in extensionElements, in document order and with
+    # repeats, so that the validator can count them ("exactly one taskDefinition").
+    extension_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
