@@ -19,6 +19,24 @@ __all__ = ["configure_logging", "get_logger"]
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 
 
+class _CurrentStderr:
+    """Writes to whatever ``sys.stderr`` is at the moment of writing.
+
+    Binding the logger to the stderr object seen at configuration time breaks as soon as something
+    swaps it (a test runner capturing output, a daemon closing it): later log lines would go to a
+    closed file. Looking it up per write follows the redirection instead.
+    """
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+    def isatty(self) -> bool:
+        return sys.stderr.isatty()
+
+
 def configure_logging(
     level: str | int = "info", *, json: bool | None = None, stream: TextIO | None = None
 ) -> None:
@@ -26,7 +44,9 @@ def configure_logging(
 
     ``json=None`` decides by the stream: JSON unless it is a terminal.
     """
-    out = stream if stream is not None else sys.stderr
+    out: TextIO | _CurrentStderr = (
+        _CurrentStderr() if stream is None or stream is sys.stderr else stream
+    )
     numeric = level if isinstance(level, int) else _LEVELS.get(level.lower(), logging.INFO)
     use_json = (not out.isatty()) if json is None else json
 
@@ -48,7 +68,7 @@ def configure_logging(
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.PrintLoggerFactory(out),
+        logger_factory=structlog.WriteLoggerFactory(out),  # type: ignore[arg-type]
         cache_logger_on_first_use=False,
     )
     handler = logging.StreamHandler(out)

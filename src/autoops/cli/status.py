@@ -1,0 +1,79 @@
+"""``autoops status``: are both gateways (gRPC and REST) reachable, and what is the topology?"""
+
+from __future__ import annotations
+
+import typer
+
+from autoops.cli._common import (
+    EXIT_SERVER,
+    EXIT_TIMEOUT,
+    EXIT_UNAUTHORIZED,
+    EXIT_UNREACHABLE,
+    Connection,
+    JsonOption,
+    connection_command,
+    emit_json,
+    handle_errors,
+    print_table,
+    stdout,
+)
+
+
+@connection_command
+def status(as_json: JsonOption = False, *, conn: Connection) -> None:
+    """Check the gRPC gateway (topology) and the REST API; exit 4 when either is unreachable (see docs/cli.md)."""
+    with handle_errors(as_json):
+        settings = conn.settings()
+        with conn.client() as client:
+            result = client.status()
+    if as_json:
+        emit_json({"connection": settings.describe(), **result.wire(), "healthy": result.healthy})
+    else:
+        out = stdout()
+        for label, value in settings.describe().items():
+            out.print(f"{label:8} {value}", markup=False, highlight=False)
+        out.print(
+            f"gRPC     {'ok' if result.grpc_error is None else 'FAILED: ' + result.grpc_error}",
+            markup=False,
+            highlight=False,
+        )
+        out.print(
+            f"REST     {'ok' if result.rest_error is None else 'FAILED: ' + result.rest_error}",
+            markup=False,
+            highlight=False,
+        )
+        topology = result.grpc_topology or result.rest_topology
+        if topology is not None:
+            out.print(
+                f"cluster  size {topology.cluster_size}, {topology.partitions_count} partition(s), "
+                f"replication {topology.replication_factor}, gateway {topology.gateway_version}",
+                markup=False,
+                highlight=False,
+            )
+            print_table(
+                None,
+                ["node", "address", "version", "partitions"],
+                [
+                    (
+                        b.node_id,
+                        f"{b.host}:{b.port}",
+                        b.version,
+                        ", ".join(f"{p.partition_id} {p.role}/{p.health}" for p in b.partitions),
+                    )
+                    for b in topology.brokers
+                ],
+                empty="no brokers reported",
+            )
+    if not result.healthy:
+        kinds = {result.grpc_error_type, result.rest_error_type} - {None}
+        codes = {
+            "EngineUnreachable": EXIT_UNREACHABLE,
+            "Unauthorized": EXIT_UNAUTHORIZED,
+            "RequestTimeout": EXIT_TIMEOUT,
+        }
+        # Unreachable wins: it is the first thing to fix.
+        raise typer.Exit(min(codes.get(str(k), EXIT_SERVER) for k in kinds if k) if kinds else EXIT_SERVER)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("status")(status)

@@ -1,0 +1,113 @@
+"""Local checks before a deployment leaves the machine.
+
+Zeebe would reject an invalid BPMN file too, but only after a round trip and with one flat text;
+checking here first gives located diagnostics (file, line, element) and proves that nothing reached
+the cluster. ``autoops.bpmn`` and ``autoops.feel`` are imported only when a deployment is checked,
+keeping ``import autoops.client`` light.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path, PurePath
+
+from autoops.client.errors import DiagnosticLike, ParseFailure
+
+__all__ = ["check_resources", "is_error", "resource_kind", "validate_resources"]
+
+
+def resource_kind(name: str) -> str:
+    """The kind Zeebe infers from the last path segment of the resource name."""
+    suffix = PurePath(name.replace("\\", "/")).suffix.lower()
+    return {".bpmn": "bpmn", ".xml": "bpmn", ".dmn": "dmn", ".form": "form"}.get(suffix, "unknown")
+
+
+def is_error(diagnostic: DiagnosticLike) -> bool:
+    severity = diagnostic.severity
+    text = str(getattr(severity, "value", severity)).lower()
+    return text.endswith("error")
+
+
+def _feel_checker() -> Callable[[str], str | None] | None:
+    """FEEL syntax check for the BPMN validator's hook, or None while ``autoops.feel`` lacks it.
+
+    The hook receives the expression without its leading ``=`` and returns None when it parses,
+    otherwise the problem.
+    """
+    try:
+        feel = importlib.import_module("autoops.feel")
+    except ImportError:
+        return None
+    compile_ = getattr(feel, "compile", None)
+    syntax_error = getattr(feel, "FeelSyntaxError", None)
+    if not callable(compile_) or not (isinstance(syntax_error, type) and issubclass(syntax_error, Exception)):
+        return None
+    error_type: type[Exception] = syntax_error
+
+    def check(expression: str) -> str | None:
+        text = expression[1:] if expression.startswith("=") else expression
+        try:
+            compile_(text)
+        except error_type as exc:
+            return str(exc)
+        return None
+
+    return check
+
+
+def validate_resources(resources: Sequence[tuple[str, bytes]]) -> list[DiagnosticLike]:
+    """All diagnostics (errors and warnings) for the resources, in resource order."""
+    found: list[DiagnosticLike] = []
+    for name, content in resources:
+        kind = resource_kind(name)
+        if kind == "bpmn":
+            found.extend(_validate_bpmn(name, content))
+        elif kind == "form":
+            try:
+                json.loads(content)
+            except ValueError as exc:
+                found.append(ParseFailure(name, None, f"a form must be JSON (Camunda Form schema): {exc}"))
+        elif kind == "unknown":
+            found.append(
+                ParseFailure(
+                    name, None, "unknown resource kind; Zeebe deploys .bpmn, .xml, .dmn and .form files"
+                )
+            )
+        # DMN is not validated locally; the engine's answer is reported as is.
+    return found
+
+
+def _validate_bpmn(name: str, content: bytes) -> list[DiagnosticLike]:
+    from autoops.bpmn import BpmnParseError, parse_bytes, validate
+
+    try:
+        definitions = parse_bytes(content, name)
+    except BpmnParseError as exc:
+        return [ParseFailure(exc.source or name, exc.line, exc.message)]
+    checker = _feel_checker()
+    diagnostics: list[DiagnosticLike] = list(
+        validate(definitions, check_expression=checker) if checker is not None else validate(definitions)
+    )
+    return diagnostics
+
+
+def check_resources(resources: Sequence[str | os.PathLike[str] | tuple[str, bytes]]) -> list[DiagnosticLike]:
+    """Validate files (or (name, bytes) pairs) without any connection: what ``deploy --dry-run`` does.
+
+    Unreadable files are reported as diagnostics rather than raised, so one run lists every problem.
+    """
+    loaded: list[tuple[str, bytes]] = []
+    found: list[DiagnosticLike] = []
+    for item in resources:
+        if isinstance(item, tuple):
+            loaded.append((item[0], bytes(item[1])))
+            continue
+        path = Path(item)
+        try:
+            loaded.append((path.name, path.read_bytes()))
+        except OSError as exc:
+            found.append(ParseFailure(str(path), None, f"cannot read the file: {exc.strerror or exc}"))
+    return found + validate_resources(loaded)

@@ -1,0 +1,349 @@
+"""The Zeebe ``gateway_protocol.Gateway`` service, mapped 1:1 onto :class:`autoops.engine.Engine`.
+
+The servicer holds no state of its own beyond request counters: every RPC becomes one engine call,
+and the engine's :class:`Rejection` becomes the gRPC status and ``Command 'X' rejected with code
+'Y': ...`` text that Zeebe's gateway sends. Long polling (ActivateJobs) and job streaming
+(StreamActivatedJobs) wait on the engine's job notifier, so an idle worker costs one request per
+long-poll period and nothing in between.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import grpc
+from pyzeebe.proto import gateway_pb2 as pb
+from pyzeebe.proto.gateway_pb2_grpc import GatewayServicer
+
+from autoops.engine import Engine, EngineClosedError, Rejection, ResultTimeoutError
+from autoops.engine.grpc_gateway._convert import (
+    INVALID_JSON,
+    InvalidJsonError,
+    activated_job,
+    dumps,
+    parse_document,
+)
+from autoops.engine.grpc_gateway._polling import long_poll_activate, wait_ms_for
+from autoops.logging import get_logger
+
+__all__ = ["DEFAULT_LONG_POLL_MS", "GATEWAY_VERSION", "ZeebeGateway"]
+
+DEFAULT_LONG_POLL_MS = 10_000
+GATEWAY_VERSION = "8.8.0"
+_STREAM_BATCH = 32
+_log = get_logger(__name__)
+
+Context = Any  # grpc.aio.ServicerContext; grpc ships no type information
+
+
+class _Unimplemented(Exception):
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+@contextlib.asynccontextmanager
+async def _translate(context: Context, rpc: str) -> AsyncIterator[None]:
+    """Turn engine errors into the gRPC status Zeebe would answer with; never leak a crash."""
+    try:
+        yield
+    except Rejection as rejection:
+        await context.abort(grpc.StatusCode[rejection.grpc_status], str(rejection))
+    except InvalidJsonError as exc:
+        _log.debug("invalid JSON in request", rpc=rpc, field=exc.field, detail=exc.detail)
+        await context.abort(grpc.StatusCode.INVALID_ARGUMENT, INVALID_JSON)
+    except ResultTimeoutError:
+        await context.abort(grpc.StatusCode.DEADLINE_EXCEEDED,
+                            "Expected to handle request, but request timed out between gateway and broker")
+    except EngineClosedError:
+        await context.abort(grpc.StatusCode.UNAVAILABLE,
+                            "Expected to handle request, but the gateway does not know any partitions yet")
+    except _Unimplemented as exc:
+        await context.abort(grpc.StatusCode.UNIMPLEMENTED, exc.what)
+    except (asyncio.CancelledError, grpc.aio.AbortError):
+        raise
+    except Exception as exc:
+        _log.exception("gRPC request failed unexpectedly", rpc=rpc)
+        await context.abort(grpc.StatusCode.INTERNAL, f"Expected to handle gRPC request {rpc}, but failed: {exc}")
+
+
+def _engine_method(engine: Engine, name: str, rpc: str) -> Callable[..., Any]:
+    """An engine command that arrives with a later engine issue, or UNIMPLEMENTED naming it."""
+    method = getattr(engine, name, None)
+    if method is None:
+        raise _Unimplemented(
+            f"{rpc} is not supported by the embedded autoops engine yet (the engine has no '{name}' command)"
+        )
+    return method  # type: ignore[no-any-return]
+
+
+class ZeebeGateway(GatewayServicer):
+    """gRPC servicer; ``stats`` counts calls per RPC (the tests use it to see polling behaviour)."""
+
+    def __init__(self, engine: Engine, *, host: str, port: int, long_poll_ms: int = DEFAULT_LONG_POLL_MS) -> None:
+        self._engine = engine
+        self._host = host
+        self._port = port
+        self._long_poll_ms = long_poll_ms
+        self.stats: Counter[str] = Counter()
+
+    def set_port(self, port: int) -> None:
+        """The bound port, known only after the server bound port 0 (Topology reports it)."""
+        self._port = port
+
+    # ------------------------------------------------------------------ cluster
+
+    async def Topology(self, request: pb.TopologyRequest, context: Context) -> pb.TopologyResponse:
+        self.stats["Topology"] += 1
+        partition = pb.Partition(partitionId=1, role=pb.Partition.LEADER, health=pb.Partition.HEALTHY)
+        broker = pb.BrokerInfo(nodeId=0, host=self._host, port=self._port, partitions=[partition],
+                               version=GATEWAY_VERSION)
+        return pb.TopologyResponse(brokers=[broker], clusterSize=1, partitionsCount=1, replicationFactor=1,
+                                   gatewayVersion=GATEWAY_VERSION)
+
+    # ------------------------------------------------------------------ deployment and instances
+
+    async def DeployResource(self, request: pb.DeployResourceRequest, context: Context) -> pb.DeployResourceResponse:
+        self.stats["DeployResource"] += 1
+        async with _translate(context, "DeployResource"):
+            result = await self._engine.deploy([(r.name, r.content) for r in request.resources],
+                                               tenant_id=request.tenantId)
+            deployments = [
+                pb.Deployment(process=pb.ProcessMetadata(
+                    bpmnProcessId=p.bpmn_process_id, version=p.version, processDefinitionKey=p.process_definition_key,
+                    resourceName=p.resource_name, tenantId=p.tenant_id))
+                for p in result.processes
+            ]
+            return pb.DeployResourceResponse(key=result.key, deployments=deployments, tenantId=result.tenant_id)
+        raise AssertionError("unreachable")
+
+    async def DeployProcess(self, request: Any, context: Context) -> Any:
+        self.stats["DeployProcess"] += 1
+        await context.abort(grpc.StatusCode.UNIMPLEMENTED,
+                            "DeployProcess was removed in Camunda 8; use DeployResource instead")
+
+    async def _create(self, request: pb.CreateProcessInstanceRequest, *, await_result: bool = False,
+                      fetch: list[str] | None = None, request_timeout_ms: int | None = None) -> Any:
+        if len(request.startInstructions) > 0:
+            raise _Unimplemented("CreateProcessInstance with startInstructions is not supported by the embedded "
+                                 "autoops engine yet; start at the none start event instead")
+        return await self._engine.create_instance(
+            bpmn_process_id=request.bpmnProcessId or None,
+            version=request.version,
+            process_definition_key=request.processDefinitionKey,
+            variables=parse_document(request.variables),
+            tenant_id=request.tenantId,
+            await_result=await_result,
+            fetch_variables=fetch,
+            request_timeout_ms=request_timeout_ms,
+        )
+
+    async def CreateProcessInstance(
+        self, request: pb.CreateProcessInstanceRequest, context: Context
+    ) -> pb.CreateProcessInstanceResponse:
+        self.stats["CreateProcessInstance"] += 1
+        async with _translate(context, "CreateProcessInstance"):
+            created = await self._create(request)
+            return pb.CreateProcessInstanceResponse(
+                processDefinitionKey=created.process_definition_key, bpmnProcessId=created.bpmn_process_id,
+                version=created.version, processInstanceKey=created.process_instance_key, tenantId=created.tenant_id)
+        raise AssertionError("unreachable")
+
+    async def CreateProcessInstanceWithResult(
+        self, request: pb.CreateProcessInstanceWithResultRequest, context: Context
+    ) -> pb.CreateProcessInstanceWithResultResponse:
+        self.stats["CreateProcessInstanceWithResult"] += 1
+        async with _translate(context, "CreateProcessInstanceWithResult"):
+            created = await self._create(request.request, await_result=True, fetch=list(request.fetchVariables),
+                                         request_timeout_ms=request.requestTimeout or None)
+            return pb.CreateProcessInstanceWithResultResponse(
+                processDefinitionKey=created.process_definition_key, bpmnProcessId=created.bpmn_process_id,
+                version=created.version, processInstanceKey=created.process_instance_key,
+                variables=dumps(created.variables or {}), tenantId=created.tenant_id)
+        raise AssertionError("unreachable")
+
+    async def CancelProcessInstance(
+        self, request: pb.CancelProcessInstanceRequest, context: Context
+    ) -> pb.CancelProcessInstanceResponse:
+        self.stats["CancelProcessInstance"] += 1
+        async with _translate(context, "CancelProcessInstance"):
+            await self._engine.cancel_instance(request.processInstanceKey)
+        return pb.CancelProcessInstanceResponse()
+
+    async def SetVariables(self, request: pb.SetVariablesRequest, context: Context) -> pb.SetVariablesResponse:
+        self.stats["SetVariables"] += 1
+        async with _translate(context, "SetVariables"):
+            key = await self._engine.set_variables(request.elementInstanceKey, parse_document(request.variables),
+                                                   local=request.local)
+            return pb.SetVariablesResponse(key=key)
+        raise AssertionError("unreachable")
+
+    async def ResolveIncident(self, request: pb.ResolveIncidentRequest, context: Context) -> pb.ResolveIncidentResponse:
+        self.stats["ResolveIncident"] += 1
+        async with _translate(context, "ResolveIncident"):
+            await self._engine.resolve_incident(request.incidentKey)
+        return pb.ResolveIncidentResponse()
+
+    async def ModifyProcessInstance(self, request: Any, context: Context) -> Any:
+        self.stats["ModifyProcessInstance"] += 1
+        async with _translate(context, "ModifyProcessInstance"):
+            modify = _engine_method(self._engine, "modify_instance", "ModifyProcessInstance")
+            activate = [
+                {"elementId": a.elementId, "ancestorElementInstanceKey": a.ancestorElementInstanceKey,
+                 "variableInstructions": [{"variables": parse_document(v.variables), "scopeId": v.scopeId}
+                                          for v in a.variableInstructions]}
+                for a in request.activateInstructions
+            ]
+            terminate = [t.elementInstanceKey for t in request.terminateInstructions]
+            await modify(request.processInstanceKey, activate=activate, terminate=terminate)
+        return pb.ModifyProcessInstanceResponse()
+
+    async def MigrateProcessInstance(self, request: Any, context: Context) -> Any:
+        self.stats["MigrateProcessInstance"] += 1
+        await context.abort(grpc.StatusCode.UNIMPLEMENTED,
+                            "MigrateProcessInstance is not supported by the embedded autoops engine")
+
+    async def DeleteResource(self, request: Any, context: Context) -> Any:
+        self.stats["DeleteResource"] += 1
+        async with _translate(context, "DeleteResource"):
+            delete = _engine_method(self._engine, "delete_resource", "DeleteResource")
+            await delete(request.resourceKey)
+        return pb.DeleteResourceResponse()
+
+    async def EvaluateDecision(self, request: Any, context: Context) -> Any:
+        self.stats["EvaluateDecision"] += 1
+        await context.abort(grpc.StatusCode.UNIMPLEMENTED,
+                            "EvaluateDecision is not supported: the embedded autoops engine does not execute DMN")
+
+    # ------------------------------------------------------------------ messages and signals
+
+    async def PublishMessage(self, request: pb.PublishMessageRequest, context: Context) -> pb.PublishMessageResponse:
+        self.stats["PublishMessage"] += 1
+        async with _translate(context, "PublishMessage"):
+            publish = _engine_method(self._engine, "publish_message", "PublishMessage")
+            result = await publish(
+                request.name, request.correlationKey, time_to_live_ms=request.timeToLive,
+                message_id=request.messageId or None, variables=parse_document(request.variables),
+                tenant_id=request.tenantId)
+            return pb.PublishMessageResponse(key=_key_of(result), tenantId="<default>")
+        raise AssertionError("unreachable")
+
+    async def BroadcastSignal(self, request: pb.BroadcastSignalRequest, context: Context) -> pb.BroadcastSignalResponse:
+        self.stats["BroadcastSignal"] += 1
+        async with _translate(context, "BroadcastSignal"):
+            broadcast = _engine_method(self._engine, "broadcast_signal", "BroadcastSignal")
+            result = await broadcast(request.signalName, variables=parse_document(request.variables),
+                                     tenant_id=request.tenantId)
+            return pb.BroadcastSignalResponse(key=_key_of(result), tenantId="<default>")
+        raise AssertionError("unreachable")
+
+    # ------------------------------------------------------------------ jobs
+
+    async def ActivateJobs(
+        self, request: pb.ActivateJobsRequest, context: Context
+    ) -> AsyncIterator[pb.ActivateJobsResponse]:
+        """Long polling: > 0 waits up to requestTimeout, 0 waits the default 10 s, < 0 answers at once."""
+        self.stats["ActivateJobs"] += 1
+        async with _translate(context, "ActivateJobs"):
+            if not request.worker.strip():
+                await context.abort(grpc.StatusCode.INVALID_ARGUMENT,
+                                    "Expected to activate job batch with worker to be present, but it was blank")
+            jobs = await long_poll_activate(
+                self._engine, request.type, request.worker, request.timeout, request.maxJobsToActivate,
+                wait_ms_for(request.requestTimeout, self._long_poll_ms),
+                fetch_variables=list(request.fetchVariable) or None, tenant_ids=list(request.tenantIds))
+            if jobs:
+                self.stats["ActivateJobs.jobs"] += len(jobs)
+                yield pb.ActivateJobsResponse(jobs=[activated_job(j) for j in jobs])
+
+    async def StreamActivatedJobs(
+        self, request: pb.StreamActivatedJobsRequest, context: Context
+    ) -> AsyncIterator[pb.ActivatedJob]:
+        """Push jobs as they become activatable; the client's deadline (or cancel) ends the stream."""
+        self.stats["StreamActivatedJobs"] += 1
+        woken = asyncio.Event()
+
+        def wake(_job_type: str) -> None:
+            woken.set()
+
+        notifier = self._engine.notifier
+        notifier.add_listener(request.type, wake)
+        self.stats["streams.open"] += 1
+        try:
+            async with _translate(context, "StreamActivatedJobs"):
+                if not request.type.strip():
+                    await context.abort(grpc.StatusCode.INVALID_ARGUMENT,
+                                        "Expected to stream activated jobs with type to be present, but it was blank")
+                if request.timeout < 1:
+                    await context.abort(
+                        grpc.StatusCode.INVALID_ARGUMENT,
+                        f"Expected to stream activated jobs with timeout to be greater than zero, "
+                        f"but it was {request.timeout}")
+                fetch = list(request.fetchVariable) or None
+                tenants = list(request.tenantIds)
+                worker = request.worker or "stream"
+                while True:
+                    await woken.wait()
+                    woken.clear()
+                    while True:
+                        jobs = await self._engine.activate_jobs(request.type, worker, request.timeout, _STREAM_BATCH,
+                                                                fetch_variables=fetch, tenant_ids=tenants)
+                        self.stats["StreamActivatedJobs.jobs"] += len(jobs)
+                        for job in jobs:
+                            yield activated_job(job)
+                        if len(jobs) < _STREAM_BATCH:
+                            break
+        finally:
+            self.stats["streams.open"] -= 1
+            notifier.remove_listener(request.type, wake)
+
+    async def CompleteJob(self, request: pb.CompleteJobRequest, context: Context) -> pb.CompleteJobResponse:
+        self.stats["CompleteJob"] += 1
+        async with _translate(context, "CompleteJob"):
+            await self._engine.complete_job(request.jobKey, parse_document(request.variables))
+        return pb.CompleteJobResponse()
+
+    async def FailJob(self, request: pb.FailJobRequest, context: Context) -> pb.FailJobResponse:
+        self.stats["FailJob"] += 1
+        async with _translate(context, "FailJob"):
+            await self._engine.fail_job(request.jobKey, request.retries, request.errorMessage,
+                                        backoff_ms=request.retryBackOff, variables=parse_document(request.variables))
+        return pb.FailJobResponse()
+
+    async def ThrowError(self, request: pb.ThrowErrorRequest, context: Context) -> pb.ThrowErrorResponse:
+        self.stats["ThrowError"] += 1
+        async with _translate(context, "ThrowError"):
+            await self._engine.throw_error(request.jobKey, request.errorCode, request.errorMessage,
+                                           variables=parse_document(request.variables))
+        return pb.ThrowErrorResponse()
+
+    async def UpdateJobRetries(
+        self, request: pb.UpdateJobRetriesRequest, context: Context
+    ) -> pb.UpdateJobRetriesResponse:
+        self.stats["UpdateJobRetries"] += 1
+        async with _translate(context, "UpdateJobRetries"):
+            await self._engine.update_job_retries(request.jobKey, request.retries)
+        return pb.UpdateJobRetriesResponse()
+
+    async def UpdateJobTimeout(
+        self, request: pb.UpdateJobTimeoutRequest, context: Context
+    ) -> pb.UpdateJobTimeoutResponse:
+        self.stats["UpdateJobTimeout"] += 1
+        async with _translate(context, "UpdateJobTimeout"):
+            await self._engine.update_job_timeout(request.jobKey, request.timeout)
+        return pb.UpdateJobTimeoutResponse()
+
+
+def _key_of(result: Any) -> int:
+    """Engine commands answer with a key, or an object carrying one."""
+    if isinstance(result, int):
+        return result
+    for attr in ("key", "message_key", "signal_key"):
+        value = getattr(result, attr, None)
+        if isinstance(value, int):
+            return value
+    return -1

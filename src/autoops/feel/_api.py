@@ -1,0 +1,160 @@
+"""Public entry points: compile (cached), Expression.evaluate, Result and the Zeebe type check."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from . import _semantics as S
+from ._compiler import compile_node
+from ._errors import FeelEvaluationError, Warning
+from ._parser import parse
+from ._values import FeelFunction, FeelRange, YearMonthDuration
+
+__all__ = ["CACHE_SIZE", "ExpectedType", "Expression", "Result", "compile", "evaluate_expected", "result_type"]
+
+#: Zeebe's ``ResultType`` names, used in its EXTRACT_VALUE_ERROR incident messages.
+ExpectedType = Literal[
+    "NULL", "BOOLEAN", "NUMBER", "STRING", "DURATION", "PERIOD", "DATE_TIME", "ARRAY", "OBJECT", "UNKNOWN"
+]
+
+#: Prefix of Result.failure for an unexpected exception inside the evaluator (a bug to report).
+INTERNAL_ERROR = "Internal error while evaluating the expression"
+
+#: How many compiled expressions are kept (bounded LRU, keyed by text).
+CACHE_SIZE = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """The outcome of one evaluation.
+
+    ``value`` is the FEEL value (see the package docs for the Python types); ``warnings`` are the
+    suppressed failures in the order they happened. ``failure`` is set only when FEEL-Scala would
+    fail the whole evaluation (a failed ``assert``, the loop bound, ``?`` outside a unary test);
+    ``value`` is then None.
+    """
+
+    value: Any
+    warnings: tuple[Warning, ...] = ()
+    failure: str | None = None
+
+
+class Expression:
+    """A parsed and compiled FEEL expression; immutable and safe to share between threads."""
+
+    __slots__ = ("_fn", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._fn = compile_node(parse(text), text)
+
+    def __repr__(self) -> str:
+        return f"Expression({self.text!r})"
+
+    def evaluate(self, variables: Mapping[str, Any], *, now: dt.datetime | None = None) -> Result:
+        """Evaluate against ``variables`` (only ``in`` and ``[]`` are used on the mapping).
+
+        ``now`` is the clock for ``now()`` and ``today()``; a naive value is taken as UTC.
+        """
+        env = S.Env(variables, now)
+        try:
+            value = self._fn(env)
+        except S.Fatal as fatal:
+            return Result(None, tuple(env.warnings), str(fatal))
+        except RecursionError:
+            return Result(None, tuple(env.warnings), "The evaluation is nested too deeply")
+        except Exception as error:  # an engine must get a result, never a crash
+            return Result(None, tuple(env.warnings), f"{INTERNAL_ERROR}: {type(error).__name__}: {error}")
+        return Result(value, tuple(env.warnings))
+
+
+_cache: OrderedDict[str, Expression] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def compile(text: str) -> Expression:
+    """Parse ``text`` once; later calls with the same text return the cached Expression.
+
+    A leading ``=`` (the Zeebe expression marker) is stripped. Raises FeelSyntaxError.
+    """
+    expr = _cache.get(text)
+    if expr is not None:
+        return expr
+    source = text[1:] if text.startswith("=") else text
+    expr = Expression(source)
+    with _cache_lock:
+        _cache[text] = expr
+        if len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return expr
+
+
+def result_type(value: Any) -> ExpectedType:
+    """Zeebe's ResultType of a FEEL value (dates and times without a date-time are UNKNOWN)."""
+    if value is None:
+        return "NULL"
+    t = type(value)
+    if t is bool:
+        return "BOOLEAN"
+    if t in S.NUMBER_TYPES:
+        return "NUMBER"
+    if t is str:
+        return "STRING"
+    if t is dt.timedelta:
+        return "DURATION"
+    if t is YearMonthDuration:
+        return "PERIOD"
+    if t is dt.datetime:
+        return "DATE_TIME"
+    if t is list:
+        return "ARRAY"
+    if t is dict:
+        return "OBJECT"
+    if t in (FeelFunction, FeelRange):
+        return "UNKNOWN"
+    return "UNKNOWN"
+
+
+def evaluate_expected(
+    expression: str | Expression,
+    variables: Mapping[str, Any],
+    expected: ExpectedType | Collection[ExpectedType],
+    *,
+    now: dt.datetime | None = None,
+) -> Any:
+    """Evaluate and check the result type like Zeebe does before using a value.
+
+    Returns the FEEL value. Raises FeelEvaluationError with Zeebe's incident text when the type is
+    wrong (``Expected result of the expression '<expr>' to be '<TYPE>', but was '<ACTUAL>'.``,
+    or ``... to be one of '[A, B]', but was '<ACTUAL>'`` for several types), followed by the
+    warnings, or ``Failed to evaluate expression '<expr>': <failure>`` when the evaluation failed.
+    """
+    expr = compile(expression) if isinstance(expression, str) else expression
+    result = expr.evaluate(variables, now=now)
+    if result.failure is not None:
+        raise FeelEvaluationError(
+            f"Failed to evaluate expression '{expr.text}': {result.failure}", warnings=result.warnings
+        )
+    actual = result_type(result.value)
+    if isinstance(expected, str):
+        if actual == expected:
+            return result.value
+        message = f"Expected result of the expression '{expr.text}' to be '{expected}', but was '{actual}'."
+    else:
+        allowed = list(expected)
+        if actual in allowed:
+            return result.value
+        message = (
+            f"Expected result of the expression '{expr.text}' to be one of "
+            f"'[{', '.join(allowed)}]', but was '{actual}'"
+        )
+    if result.warnings:
+        message += " The evaluation reported the following warnings:" + "".join(
+            f"\n{w}" for w in result.warnings
+        )
+    raise FeelEvaluationError(message, warnings=result.warnings)
