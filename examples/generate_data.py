@@ -137,7 +137,11 @@ def demo_orders(cat: pd.DataFrame, cust: pd.DataFrame, rng: np.random.Generator)
     sellable = cat[(cat["active"] == 1) & (cat["stock_on_hand"] >= 8)]
     skus = sellable["sku"].tolist()
     price = dict(zip(cat["sku"], cat["unit_price"].astype(float), strict=True))
-    expensive = sellable.assign(p=sellable["unit_price"].astype(float)).sort_values("p")["sku"].tolist()[-5:]
+    priced = sellable.assign(p=sellable["unit_price"].astype(float))
+    # SKUs with enough stock for an order of about 1,600 EUR: the "large order" cases go to a review
+    # for their amount, not because of a shortage.
+    affordable = priced[priced["stock_on_hand"] >= np.ceil(1600 / priced["p"])].sort_values("p")
+    expensive = affordable["sku"].tolist()[-5:]
     people = cust.to_dict("records")
     start = pd.Timestamp(END) + pd.Timedelta(days=1, hours=8)
     out = []
@@ -162,8 +166,7 @@ def demo_orders(cat: pd.DataFrame, cust: pd.DataFrame, rng: np.random.Generator)
             order = _order(n, when, stranger, lines, billing="GB", email=f"sam.quick{n}@mailinator.com")
         elif kind == 14:              # large order -> review
             sku = expensive[n % len(expensive)]
-            qty = max(2, int(np.ceil(1600 / price[sku])))
-            order = _order(n, when, who, [(sku, min(qty, 8))], method="paypal")
+            order = _order(n, when, who, [(sku, int(np.ceil(1600 / price[sku])))], method="paypal")
         elif kind == 17 and n < 20:   # more units than in stock: passes checks, fails at reservation
             order = _order(n, when, who, [(lines[0][0], 100)], method="invoice")
         else:

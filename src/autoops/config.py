@@ -276,15 +276,11 @@ class Settings(BaseSettings):
 
     def _check_auth(self) -> None:
         if self.auth_strategy == "OAUTH":
-            missing = [
-                name
-                for name, value in (
-                    ("CAMUNDA_CLIENT_ID", self.client_id),
-                    ("CAMUNDA_CLIENT_SECRET", self.client_secret),
-                    ("CAMUNDA_OAUTH_URL", self.oauth_url),
-                )
-                if value is None
-            ]
+            missing = _unset(
+                ("CAMUNDA_CLIENT_ID", self.client_id),
+                ("CAMUNDA_CLIENT_SECRET", self.client_secret),
+                ("CAMUNDA_OAUTH_URL", self.oauth_url),
+            )
             if missing:
                 raise ConfigError(
                     f"OAuth authentication ({self.profile} profile) is missing {', '.join(missing)}; "
@@ -292,14 +288,10 @@ class Settings(BaseSettings):
                     "--oauth-url options"
                 )
         elif self.auth_strategy == "BASIC":
-            missing = [
-                name
-                for name, value in (
-                    ("CAMUNDA_BASIC_AUTH_USERNAME", self.basic_auth_username),
-                    ("CAMUNDA_BASIC_AUTH_PASSWORD", self.basic_auth_password),
-                )
-                if value is None
-            ]
+            missing = _unset(
+                ("CAMUNDA_BASIC_AUTH_USERNAME", self.basic_auth_username),
+                ("CAMUNDA_BASIC_AUTH_PASSWORD", self.basic_auth_password),
+            )
             if missing:
                 raise ConfigError(
                     f"basic authentication is missing {', '.join(missing)}; set them in the environment, "
@@ -307,11 +299,6 @@ class Settings(BaseSettings):
                 )
 
     # ------------------------------------------------------------------ convenience
-
-    @property
-    def effective_tenant_id(self) -> str | None:
-        """The tenant to send, or None for the default tenant (which every Camunda accepts as absent)."""
-        return self.tenant_id
 
     def describe(self) -> dict[str, str]:
         """A secret-free summary for ``autoops status`` and log lines."""
@@ -338,6 +325,11 @@ class Settings(BaseSettings):
         """
         given = {key: value for key, value in overrides.items() if value is not None}
         return cls(_env_file=env_file, **given)
+
+
+def _unset(*settings: tuple[str, object]) -> list[str]:
+    """The variable names, of (name, value) pairs, whose value is not set."""
+    return [name for name, value in settings if value is None]
 
 
 def _with_scheme(address: str | None) -> str:

@@ -24,7 +24,7 @@ from autoops.testing.pytest_plugin import autoops_clock, autoops_server  # noqa:
 
 ROOT = Path(__file__).resolve().parents[2]
 AUTOOPS = [sys.executable, "-m", "autoops"]
-ORDERS = 15  # covers valid, invalid, declined, risky and large orders (see examples/generate_data.py)
+ORDERS = 18  # valid, invalid, declined, risky, large and out-of-stock orders (see examples/generate_data.py)
 
 pytestmark = pytest.mark.slow
 
@@ -84,14 +84,16 @@ async def test_demo_reviews_and_balances(autoops_server: EngineServer, tmp_path:
         assert not (await client.search_incidents(state="ACTIVE")).items
 
         # People review: approve every other order, reject the rest, through the CLI.
-        decisions: dict[str, bool] = {}
-        for n, task in enumerate(sorted(tasks, key=lambda t: t.user_task_key)):
-            approve = n % 2 == 0
-            decisions[str(task.process_instance_key)] = approve
-            code, output = await run(
-                *AUTOOPS, "tasks", "complete", task.user_task_key, "--var", f"approved={json.dumps(approve)}", *connection
-            )
+        decisions = {
+            task.user_task_key: n % 2 == 0 for n, task in enumerate(sorted(tasks, key=lambda t: t.user_task_key))
+        }
+        results = await asyncio.gather(*(
+            run(*AUTOOPS, "tasks", "complete", key, "--var", f"approved={json.dumps(approve)}", *connection)
+            for key, approve in decisions.items()
+        ))
+        for code, output in results:
             assert code == 0, output
+        assert not (await client.search_user_tasks(state="CREATED")).items
 
         # The workers pick up where the demo stopped.
         env = {"AUTOOPS_SHOP_DB": str(workdir / "shop.db"), "AUTOOPS_FORECAST_DIR": str(workdir / "forecast"),

@@ -160,6 +160,18 @@ def rest_post(dev: Dev, path: str, body: dict[str, Any]) -> httpx.Response:
     return httpx.post(f"{dev.rest}{path}", json=body, timeout=15)
 
 
+def activate_ship_job(dev: Dev, what: str) -> Any:
+    """The instance's 'ship' job, activated over REST once the engine has created it."""
+    body = {
+        "type": "ship",
+        "worker": "test",
+        "timeout": 60000,
+        "maxJobsToActivate": 1,
+        "requestTimeout": 1000,
+    }
+    return eventually(lambda: rest_post(dev, "/jobs/activation", body).json()["jobs"], what)
+
+
 def test_every_command_against_the_embedded_engine(dev: Dev, tmp_path: Path) -> None:
     (tmp_path / "approval.bpmn").write_text(APPROVAL)
     (tmp_path / "quick.bpmn").write_text(QUICK)
@@ -206,20 +218,7 @@ def test_every_command_against_the_embedded_engine(dev: Dev, tmp_path: Path) -> 
     cli(dev, "tasks", "complete", task_key, "--var", "approved=true")
 
     # the service task: fail its job with no retries left -> incident
-    jobs = eventually(
-        lambda: rest_post(
-            dev,
-            "/jobs/activation",
-            {
-                "type": "ship",
-                "worker": "test",
-                "timeout": 60000,
-                "maxJobsToActivate": 1,
-                "requestTimeout": 1000,
-            },
-        ).json()["jobs"],
-        "the ship job",
-    )
+    jobs = activate_ship_job(dev, "the ship job")
     job_key = jobs[0]["jobKey"]
     assert (
         rest_post(dev, f"/jobs/{job_key}/failure", {"retries": 0, "errorMessage": "carrier down"}).status_code
@@ -239,20 +238,7 @@ def test_every_command_against_the_embedded_engine(dev: Dev, tmp_path: Path) -> 
 
     # resolve with retries, then complete the job
     cli(dev, "incidents", "resolve", incidents[0]["incidentKey"], "--retries", "1")
-    jobs = eventually(
-        lambda: rest_post(
-            dev,
-            "/jobs/activation",
-            {
-                "type": "ship",
-                "worker": "test",
-                "timeout": 60000,
-                "maxJobsToActivate": 1,
-                "requestTimeout": 1000,
-            },
-        ).json()["jobs"],
-        "the ship job again",
-    )
+    jobs = activate_ship_job(dev, "the ship job again")
     assert (
         rest_post(dev, f"/jobs/{jobs[0]['jobKey']}/completion", {"variables": {"shipped": True}}).status_code
         == 204

@@ -135,3 +135,17 @@ async def test_await_result_fails_fast_when_the_instance_is_cancelled(engine: En
     with pytest.raises(Rejection) as err:
         await pending
     assert err.value.rejection_type is RejectionType.INVALID_STATE
+
+
+async def test_endless_loop_without_wait_state_is_rejected_not_hung(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    from autoops.engine import lifecycle
+
+    monkeypatch.setattr(lifecycle, "MAX_STEPS_PER_COMMAND", 500)
+    body = ('<bpmn:startEvent id="start"/><bpmn:exclusiveGateway id="loop"/><bpmn:manualTask id="spin"/>'
+            + chain("start", "loop", "spin") + flow("back", "spin", "loop"))
+    await engine.deploy([("l.bpmn", process("loopy", body))])
+    with pytest.raises(Rejection) as err:
+        await engine.create_instance(bpmn_process_id="loopy")
+    assert err.value.rejection_type is RejectionType.PROCESSING_ERROR
+    assert "without a wait state" in err.value.reason
+    assert engine.query.search("process_instances").total == 0

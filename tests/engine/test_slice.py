@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from autoops.engine import ControlledClock, Engine, first_key
+import pytest
+
+from autoops.engine import ControlledClock, Engine, EngineClosedError, first_key
 
 from .bpmn_builder import linear, service
 
@@ -39,3 +41,26 @@ async def test_service_task_round_trip_is_persisted(tmp_path: Path, clock: Contr
     assert intents[-1] == ("PROCESS_INSTANCE", "ELEMENT_COMPLETED", "order")
     assert ("PROCESS_INSTANCE", "SEQUENCE_FLOW_TAKEN", "f_t1_end") in intents
     await engine.close()
+
+
+async def test_closed_engine_refuses_commands_and_in_memory_mode_works(clock: ControlledClock) -> None:
+    engine = await Engine.open(None, clock=clock)
+    await engine.deploy([("m.bpmn", linear("m", service("t1", "x")))])
+    created = await engine.create_instance(bpmn_process_id="m")
+    assert engine.query.get("process_instances", created.process_instance_key) is not None
+    await engine.close()
+    await engine.close()  # idempotent
+    with pytest.raises(EngineClosedError):
+        await engine.create_instance(bpmn_process_id="m")
+
+
+def test_controlled_clock_pins_moves_and_resets() -> None:
+    clock = ControlledClock(1_000)
+    seen: list[int] = []
+    clock.add_listener(lambda: seen.append(clock.now_ms()))
+    clock.advance(500)
+    clock.pin(5_000)
+    assert clock.now_ms() == 5_000 and not clock.flowing
+    clock.reset()
+    assert clock.flowing and clock.now_ms() > 1_700_000_000_000
+    assert seen[:2] == [1_500, 5_000] and len(seen) == 3

@@ -222,6 +222,9 @@ CASES: dict[str, list[Case]] = {
         Case("2 * 3 ** 2", 18, DOC_NUMERIC),
         Case("amount * 1.19", D("119.00"), DOC_NUMERIC, {"amount": 100}),
         Case("a + b", D("3.5"), DOC_VARIABLES, {"a": 1, "b": 2.5}),
+        Case("x * 2", 2**64, DOC_DATA_TYPES, {"x": 2**63}, note="integers stay exact beyond int64"),
+        Case("123456789012345678901234567890 + 1", 123456789012345678901234567891, DOC_DATA_TYPES),
+        Case("10 ** 40 = 10 ** 40 + 1", True, DOC_DATA_TYPES, note="34 significant digits (DECIMAL128)"),
     ],
     # ------------------------------------------------------------------------------------------
     "strings": [
@@ -383,6 +386,12 @@ CASES: dict[str, list[Case]] = {
         Case("x in xs", True, DOC_UNARY, {"x": 2, "xs": [1, 2]}),
         Case("x in y", True, DOC_UNARY, {"x": 2, "y": 2}),
         Case('day of week(d) in ("Saturday","Sunday")', True, DOC_TEMPORAL, {"d": dt.date(2024, 1, 6)}),
+        Case("x in [1..5] and y", False, DOC_BOOLEAN, {"x": 3, "y": False},
+             note="an interval after `in` ends the test; `and` combines the results"),
+        Case("x in (1,2) or y", True, DOC_BOOLEAN, {"x": 5, "y": True}),
+        Case("x in [1,2][1]", True, DOC_BOOLEAN, {"x": 1}),
+        Case("x in ]1..5]", True, DOC_UNARY, {"x": 5}),
+        Case("x in [x..x]", True, DOC_UNARY, {"x": 5}),
     ],
     # ------------------------------------------------------------------------------------------
     "functions": [
@@ -412,6 +421,8 @@ CASES: dict[str, list[Case]] = {
         Case('get or else(null, "default")', "default", DOC_FN_BOOLEAN),
         Case("get or else(null, null)", None, DOC_FN_BOOLEAN),
         Case('assert(x, x != null, "\'x\' should not be null")', "value", DOC_FN_BOOLEAN, {"x": "value"}),
+        Case("assert(value: x, condition: x = 3)", 3, DOC_FN_BOOLEAN, {"x": 3}),
+        Case('assert(value: x, condition: x = 3, cause: "x must be 3")', 3, DOC_FN_BOOLEAN, {"x": 3}),
         Case('assert(x, x >= 0, "\'x\' should be positive")', 4, DOC_FN_BOOLEAN, {"x": 4}),
     ],
     # ------------------------------------------------------------------------------------------
@@ -442,6 +453,7 @@ CASES: dict[str, list[Case]] = {
         Case('replace("a-b-c", "-", "")', "abc", DOC_FN_STRING),
         Case(r'split("John Doe", "\s" )', ["John", "Doe"], DOC_FN_STRING),
         Case('split("a;b;c;;", ";")', ["a", "b", "c", "", ""], DOC_FN_STRING),
+        Case('split("a1b22c", "(\\d+)")', ["a", "b", "c"], DOC_FN_STRING, note="groups are not part of the result"),
         Case('extract("references are 1234, 1256, 1378", "12[0-9]*")', ["1234", "1256"], DOC_FN_STRING),
         Case('trim("  hello world  ")', "hello world", DOC_FN_STRING),
         Case('trim("hello   world ")', "hello   world", DOC_FN_STRING),
@@ -555,7 +567,9 @@ CASES: dict[str, list[Case]] = {
         Case("distinct values([1,2,3,2,1])", [1, 2, 3], DOC_FN_LIST),
         Case("duplicate values([1,2,3,2,1])", [1, 2], DOC_FN_LIST),
         Case("flatten([[1,2],[[3]], 4])", [1, 2, 3, 4], DOC_FN_LIST),
-        Case("sort([3,1,2])", [1, 2, 3], DOC_FN_LIST),
+        Case("sort([3,1,2])", None, DOC_FN_LIST, warnings=("NO_FUNCTION_FOUND",),
+             note="sort() always takes the precedes function"),
+        Case('sort(["b", "a"], function(x, y) x < y)', ["a", "b"], DOC_FN_LIST),
         Case("sort([3,1,4,5,2], function(x,y) x > y)", [5, 4, 3, 2, 1], DOC_FN_LIST),
         Case('string join(["a","b","c"])', "abc", DOC_FN_LIST),
         Case('string join(["a"], "X")', "a", DOC_FN_LIST),

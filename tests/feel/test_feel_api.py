@@ -168,6 +168,36 @@ class TestEvaluation:
         assert feel.compile(text).evaluate(scope).value is True
         assert set(scope.probes) >= {"amount", "customer", "items", "missing"}
 
+    def test_errors_of_the_variables_mapping_are_not_swallowed(self) -> None:
+        class Broken(Mapping[str, Any]):
+            def __contains__(self, key: object) -> bool:
+                raise RuntimeError("scope store unavailable")
+
+            def __getitem__(self, key: str) -> Any:
+                raise KeyError(key)
+
+            def __iter__(self) -> Iterator[str]:
+                return iter(())
+
+            def __len__(self) -> int:
+                return 0
+
+        for text in ("x", "x.y", "x.y.z", "count(items) > 0"):
+            with pytest.raises(RuntimeError, match="scope store unavailable"):
+                feel.compile(text).evaluate(Broken())
+
+    def test_an_internal_error_becomes_a_failure_not_a_crash(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from autoops.feel import _builtins
+
+        def explode(env: Any, args: list[Any]) -> Any:
+            raise RuntimeError("bug")
+
+        broken = feel.FeelFunction("count", ("list",), explode)
+        monkeypatch.setitem(_builtins.BUILTINS, "count", [broken])
+        result = feel.Expression("count([1])").evaluate({})
+        assert result.value is None
+        assert result.failure is not None and result.failure.startswith(feel.INTERNAL_ERROR)
+
     def test_now_and_today_use_the_given_clock(self) -> None:
         pinned = dt.datetime(2030, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
         assert feel.compile("now()").evaluate({}, now=pinned).value == pinned
@@ -188,6 +218,19 @@ class TestEvaluation:
     def test_compile_is_cached_by_text(self) -> None:
         assert feel.compile("a + 1") is feel.compile("a + 1")
         assert feel.compile("a + 1").text == "a + 1"
+
+    def test_cache_is_bounded_and_keeps_recently_used_entries(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from autoops.feel import _api
+
+        monkeypatch.setattr(_api, "CACHE_SIZE", 3)
+        monkeypatch.setattr(_api, "_cache", type(_api._cache)())
+        first = feel.compile("1 + 1")
+        feel.compile("1 + 2")
+        feel.compile("1 + 3")
+        assert feel.compile("1 + 1") is first  # a hit makes it the most recent entry
+        feel.compile("1 + 4")  # evicts "1 + 2", the least recently used
+        assert list(_api._cache) == ["1 + 3", "1 + 1", "1 + 4"]
+        assert feel.compile("1 + 1") is first
 
     def test_leading_equals_marker_is_stripped(self) -> None:
         expr = feel.compile("=x + 1")
@@ -212,8 +255,8 @@ class TestEvaluation:
 
     def test_long_loops_stay_linear(self) -> None:
         # `partial` is only materialised when the body uses it
-        assert feel.compile("count(for i in 1..200000 return i)").evaluate({}).value == 200000
-        assert feel.compile("count(distinct values(for i in 1..50000 return modulo(i, 7)))").evaluate({}).value == 7
+        assert feel.compile("count(for i in 1..50000 return i)").evaluate({}).value == 50000
+        assert feel.compile("count(distinct values(for i in 1..20000 return modulo(i, 7)))").evaluate({}).value == 7
         big = "{" + ", ".join(f"k{i}: {i}" for i in range(5000)) + "}"
         assert len(feel.compile(big).evaluate({}).value) == 5000
 
@@ -290,7 +333,8 @@ class TestEvaluateExpected:
             ('@"2024-01-01T10:00:00"', "DATE_TIME"),
             ("[1]", "ARRAY"),
             ("{a: 1}", "OBJECT"),
-            ('@"2024-01-01"', "UNKNOWN"),
+            ('@"2024-01-01"', "DATE"),
+            ('@"10:00:00"', "UNKNOWN"),
         ],
     )
     def test_result_type_names(self, text: str, expected: str) -> None:
@@ -312,6 +356,13 @@ class TestJson:
         assert feel.to_json(dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC)) == "2024-01-02T03:04:05Z"
         assert feel.to_json(dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=berlin)) == "2024-01-02T03:04:05+01:00[Europe/Berlin]"
         assert feel.to_json(dt.time(8, 30, tzinfo=dt.timezone(dt.timedelta(hours=2)))) == "08:30:00+02:00"
+        # Zeebe's own serialisation of FEEL results (its FeelEvaluationResult tests)
+        assert feel.to_json(dt.time(14, 0)) == "14:00"
+        assert feel.to_json(dt.time(14, 0, 5)) == "14:00:05"
+        assert feel.to_json(dt.time(10, 31, tzinfo=dt.UTC)) == "10:31:00Z"
+        assert feel.to_json(feel.compile('duration("PT120H")').evaluate({}).value) == "P5D"
+        assert feel.to_json(feel.compile('duration("PT119H")').evaluate({}).value) == "P4DT23H"
+        assert feel.to_json(feel.compile('duration("P25M")').evaluate({}).value) == "P2Y1M"
         assert feel.to_json(dt.timedelta(days=1, hours=2)) == "P1DT2H"
         assert feel.to_json(dt.timedelta(seconds=-90)) == "-PT1M30S"
         assert feel.to_json(feel.YearMonthDuration(14)) == "P1Y2M"

@@ -22,7 +22,7 @@ CORPUS = pathlib.Path("/work/shared/corpus/bpmn")
 # small and deterministic; FEEL_FUZZ_EXAMPLES=5000 runs a longer, randomised campaign on demand.
 _CAMPAIGN = int(os.environ.get("FEEL_FUZZ_EXAMPLES", "0"))
 FUZZ = settings(
-    max_examples=_CAMPAIGN or 250,
+    max_examples=_CAMPAIGN or 150,
     deadline=dt.timedelta(seconds=2),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
     derandomize=not _CAMPAIGN,

@@ -16,6 +16,8 @@ def small_config(**overrides: object) -> ForecastConfig:
         "n_origins": 3,
         "origin_step": 8,
         "gbm": GbmParams(num_boost_round=40, min_data_in_leaf=20),
+        # one thread: OpenMP barriers make multi-threaded LightGBM crawl on a busy machine
+        "num_threads": 1,
     }
     base.update(overrides)
     return ForecastConfig.model_validate(base)

@@ -85,3 +85,22 @@ def message_catch(pid: str, message: str, correlation_expr: str) -> bytes:
         + _flows(["start", "wait", "end"])
         + "\n</bpmn:process>\n</bpmn:definitions>\n"
     ).encode()
+
+
+def user_task_with_form(pid: str, form_id: str) -> bytes:
+    """start -> Camunda user task linking a deployed form by id -> end."""
+    return _wrap(pid, "\n".join([
+        '<bpmn:startEvent id="start"/>',
+        f'<bpmn:userTask id="fill" name="Fill in"><bpmn:extensionElements><zeebe:userTask/>'
+        f'<zeebe:formDefinition formId="{form_id}"/></bpmn:extensionElements></bpmn:userTask>',
+        '<bpmn:endEvent id="end"/>',
+        _flows(["start", "fill", "end"]),
+    ]))
+
+
+def form(form_id: str) -> bytes:
+    """A minimal Camunda Forms JSON document."""
+    import json
+
+    return json.dumps({"id": form_id, "type": "default", "schemaVersion": 16,
+                       "components": [{"key": "amount", "label": "Amount", "type": "number"}]}).encode()

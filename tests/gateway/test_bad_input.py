@@ -213,11 +213,70 @@ async def test_rest_deployments_and_search_errors(rest: httpx.AsyncClient) -> No
     assert ok.status_code == 200 and ok.json()["page"]["totalItems"] == 0
 
 
-async def test_rest_messages_and_signals_are_explicitly_unimplemented_or_work(rest: httpx.AsyncClient,
-                                                                              autoops_server: EngineServer) -> None:
-    response = await rest.post("/messages/publication", json={"name": "m", "correlationKey": "k"})
-    if hasattr(autoops_server.engine, "publish_message"):
-        assert response.status_code == 200 and response.json()["messageKey"].isdigit()
-    else:
-        assert_problem(response, 501)
-    assert_problem(await rest.post("/messages/publication", json={"correlationKey": "k"}), 400)
+async def test_rest_messages_and_signals(rest: httpx.AsyncClient) -> None:
+    published = await rest.post("/messages/publication", json={"name": "m", "correlationKey": "k",
+                                                                "timeToLive": 60_000, "messageId": "id-1"})
+    assert published.status_code == 200 and published.json()["messageKey"].isdigit()
+    assert published.json()["tenantId"] == "<default>"
+    duplicate = assert_problem(await rest.post("/messages/publication", json={
+        "name": "m", "correlationKey": "k", "timeToLive": 60_000, "messageId": "id-1"}), 400)
+    assert duplicate["title"] == "ALREADY_EXISTS" and "id-1" in duplicate["detail"]
+    assert_problem(await rest.post("/messages/publication", json={"correlationKey": "k"}), 400)  # name missing
+    assert_problem(await rest.post("/messages/correlation", json={"name": "nobody-waits", "correlationKey": "k"}), 404)
+    signal = await rest.post("/signals/broadcast", json={"signalName": "s"})
+    assert signal.status_code == 200 and signal.json()["signalKey"].isdigit()
+
+
+async def test_grpc_burst_of_calls_is_answered_not_cancelled(stub: GatewayStub) -> None:
+    """Thousands of calls at once queue up in the server; none may come back CANCELLED (pyzeebe gives up on those)."""
+    import asyncio
+
+    calls = [stub.CompleteJob(pb.CompleteJobRequest(jobKey=UNKNOWN + i)) for i in range(2500)]
+    results = await asyncio.gather(*calls, return_exceptions=True)
+    codes = {r.code() if isinstance(r, grpc.aio.AioRpcError) else "OK" for r in results}
+    assert codes == {grpc.StatusCode.NOT_FOUND}
+
+
+async def test_grpc_modify_and_delete(stub: GatewayStub, autoops_server: EngineServer) -> None:
+    deployed = await stub.DeployResource(pb.DeployResourceRequest(
+        resources=[pb.Resource(name="mod.bpmn", content=models.service_chain("mod", "m1", "m2"))]))
+    created = await stub.CreateProcessInstance(pb.CreateProcessInstanceRequest(bpmnProcessId="mod", version=-1))
+    batches = [r async for r in stub.ActivateJobs(pb.ActivateJobsRequest(
+        type="m1", worker="t", timeout=60_000, maxJobsToActivate=1, requestTimeout=-1))]
+    first = batches[0].jobs[0]
+    await stub.ModifyProcessInstance(pb.ModifyProcessInstanceRequest(
+        processInstanceKey=created.processInstanceKey,
+        activateInstructions=[pb.ModifyProcessInstanceRequest.ActivateInstruction(elementId="task2")],
+        terminateInstructions=[pb.ModifyProcessInstanceRequest.TerminateInstruction(
+            elementInstanceKey=first.elementInstanceKey)]))
+    moved = [r async for r in stub.ActivateJobs(pb.ActivateJobsRequest(
+        type="m2", worker="t", timeout=60_000, maxJobsToActivate=1, requestTimeout=-1))]
+    assert moved[0].jobs[0].processInstanceKey == created.processInstanceKey
+    err = await rpc_error(stub.ModifyProcessInstance(pb.ModifyProcessInstanceRequest(
+        processInstanceKey=created.processInstanceKey,
+        activateInstructions=[pb.ModifyProcessInstanceRequest.ActivateInstruction(elementId="no-such-element")])))
+    assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+    definition_key = deployed.deployments[0].process.processDefinitionKey
+    err = await rpc_error(stub.DeleteResource(pb.DeleteResourceRequest(resourceKey=definition_key)))
+    assert err.code() == grpc.StatusCode.FAILED_PRECONDITION  # an instance is still running
+    await stub.CancelProcessInstance(pb.CancelProcessInstanceRequest(processInstanceKey=created.processInstanceKey))
+    await stub.DeleteResource(pb.DeleteResourceRequest(resourceKey=definition_key))
+    err = await rpc_error(stub.CreateProcessInstance(pb.CreateProcessInstanceRequest(bpmnProcessId="mod", version=-1)))
+    assert err.code() == grpc.StatusCode.NOT_FOUND
+
+
+async def test_await_completion_result_and_timeout(rest: httpx.AsyncClient, stub: GatewayStub) -> None:
+    files = {"resources": ("instant.bpmn", models.service_chain("instant"))}
+    assert (await rest.post("/deployments", files=files)).status_code == 200
+    done = await rest.post("/process-instances", json={"processDefinitionId": "instant", "awaitCompletion": True,
+                                                       "variables": {"a": 1, "b": 2}, "fetchVariables": ["a"]})
+    assert done.status_code == 200 and done.json()["variables"] == {"a": 1}
+
+    await deploy_and_start(stub, "stuck")  # a service task nobody completes
+    body = assert_problem(await rest.post("/process-instances", json={
+        "processDefinitionId": "stuck", "awaitCompletion": True, "requestTimeout": 200}), 504)
+    assert body["title"] == "DEADLINE_EXCEEDED"
+    err = await rpc_error(stub.CreateProcessInstanceWithResult(pb.CreateProcessInstanceWithResultRequest(
+        request=pb.CreateProcessInstanceRequest(bpmnProcessId="stuck", version=-1), requestTimeout=200)))
+    assert err.code() == grpc.StatusCode.DEADLINE_EXCEEDED

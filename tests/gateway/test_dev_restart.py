@@ -67,3 +67,18 @@ def test_dev_restart_keeps_running_instance(autoops_dev: Callable[..., DevProces
         definitions = rest.post("/process-definitions/search", json={}).json()
         assert [d["processDefinitionId"] for d in definitions["items"]] == ["two"]
     assert again.stop() == 0
+
+
+def test_dev_port_in_use_exits_with_message(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "autoops", "dev", "--in-memory", "--grpc-port", str(port), "--rest-port", "0"],
+            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert f"cannot bind the gRPC gateway to 127.0.0.1:{port}" in result.stderr

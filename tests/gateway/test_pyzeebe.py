@@ -13,6 +13,7 @@ import grpc
 import pytest
 from pyzeebe import Job, ZeebeClient, ZeebeWorker, create_insecure_channel
 from pyzeebe.errors import BusinessError, ProcessDefinitionNotFoundError, ProcessInstanceNotFoundError
+from pyzeebe.grpc_internals.types import DeployResourceResponse
 
 from autoops.engine.server import EngineServer
 
@@ -65,6 +66,7 @@ async def test_topology_health_deploy_and_run(
 
     deployed = await zeebe_client.deploy_resource(write(tmp_path, "order.bpmn", models.service_chain("order", "pay")))
     process = deployed.deployments[0]
+    assert isinstance(process, DeployResourceResponse.ProcessMetadata)
     assert process.bpmn_process_id == "order" and process.version == 1 and process.resource_name == "order.bpmn"
     assert deployed.tenant_id == "<default>"
 
@@ -88,12 +90,12 @@ async def test_run_process_with_result_and_a_polling_worker(
     worker = ZeebeWorker(create_insecure_channel(autoops_server.addresses.grpc), name="w1", request_timeout=1000)
     seen_headers: list[dict[str, Any]] = []
 
-    @worker.task("double")
+    @worker.task("double")  # type: ignore[arg-type]
     async def double(job: Job, x: int) -> dict[str, Any]:
         seen_headers.append(dict(job.custom_headers))
         return {"x": x * 2}
 
-    @worker.task("inc")
+    @worker.task("inc")  # type: ignore[arg-type]
     async def inc(x: int) -> dict[str, Any]:
         return {"x": x + 1, "done": True}
 
@@ -113,7 +115,7 @@ async def test_worker_with_several_tasks(
                          request_timeout=2000, stream_enabled=stream)
     calls: list[str] = []
 
-    @worker.task("a")
+    @worker.task("a")  # type: ignore[arg-type]
     async def a(n: int) -> dict[str, Any]:
         calls.append("a")
         return {"n": n + 1}
@@ -123,7 +125,7 @@ async def test_worker_with_several_tasks(
         calls.append("b")
         return {"n": n * 10}
 
-    @worker.task("c")
+    @worker.task("c")  # type: ignore[arg-type]
     async def c(n: int) -> dict[str, Any]:
         calls.append("c")
         return {"n": n - 1, "finished": True}
@@ -151,7 +153,7 @@ async def test_exception_fails_job_until_incident(
     worker = ZeebeWorker(create_insecure_channel(autoops_server.addresses.grpc), name="w", request_timeout=1000)
     attempts: list[int] = []
 
-    @worker.task("boom")
+    @worker.task("boom")  # type: ignore[arg-type]
     async def boom(job: Job) -> dict[str, Any]:
         attempts.append(job.retries)
         raise RuntimeError("payment provider down")
@@ -176,7 +178,7 @@ async def test_business_error_throws_bpmn_error(
     await zeebe_client.deploy_resource(write(tmp_path, "err.bpmn", models.service_chain("err", "check")))
     worker = ZeebeWorker(create_insecure_channel(autoops_server.addresses.grpc), name="w", request_timeout=1000)
 
-    @worker.task("check")
+    @worker.task("check")  # type: ignore[arg-type]
     async def check() -> dict[str, Any]:
         raise BusinessError("NO_STOCK", "nothing left")
 
@@ -197,7 +199,7 @@ async def test_idle_worker_long_polls_without_busy_loop(autoops_server: EngineSe
     channel = create_insecure_channel(autoops_server.addresses.grpc)
     worker = ZeebeWorker(channel, name="idle", request_timeout=300, max_connection_retries=1)
 
-    @worker.task("never-created")
+    @worker.task("never-created")  # type: ignore[arg-type]
     async def never() -> None:
         return None
 
@@ -236,3 +238,37 @@ async def test_long_poll_is_woken_by_job_creation(autoops_server: EngineServer, 
     job = responses[0].jobs[0]
     assert job.processInstanceKey == created.process_instance_key
     assert job.variables == '{"k":"v"}' and job.customHeaders == "{}" and job.tenantId == "<default>"
+
+
+async def test_publish_message_and_broadcast_signal(
+    autoops_server: EngineServer, zeebe_client: ZeebeClient, tmp_path: Path
+) -> None:
+    from pyzeebe.errors import MessageAlreadyExistsError
+
+    await zeebe_client.deploy_resource(write(tmp_path, "wait.bpmn",
+                                             models.message_catch("wait-process", "order-paid", "=orderId")))
+    created = await zeebe_client.run_process("wait-process", {"orderId": "o-1"})
+    published = await zeebe_client.publish_message("order-paid", "o-1", {"paid": True}, message_id="m-1")
+    assert published.key > 0
+    await eventually(lambda: instance_state(autoops_server, created.process_instance_key) == "COMPLETED",
+                     "the message completes the instance")
+    assert autoops_server.engine.query.variables_of(created.process_instance_key)["paid"] is True
+    with pytest.raises(MessageAlreadyExistsError):  # still buffered for its time to live
+        await zeebe_client.publish_message("order-paid", "o-1", message_id="m-1")
+    signal = await zeebe_client.broadcast_signal("nobody-listens")
+    assert signal.key > 0
+
+
+async def test_request_timeout_zero_uses_the_default_long_poll(tmp_path: Path) -> None:
+    """requestTimeout 0 waits the server default (here configured to 300 ms) and ends OK with no message."""
+    from pyzeebe.proto import gateway_pb2 as pb
+    from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
+
+    async with (EngineServer(tmp_path / "e.db", grpc_port=0, rest_port=0, long_poll_ms=300) as server,
+                grpc.aio.insecure_channel(server.addresses.grpc) as channel):
+        call = GatewayStub(channel).ActivateJobs(
+            pb.ActivateJobsRequest(type="none", worker="w", timeout=1000, maxJobsToActivate=1, requestTimeout=0),
+            timeout=30)
+        responses = [r async for r in call]
+        assert responses == []
+        assert await call.code() == grpc.StatusCode.OK

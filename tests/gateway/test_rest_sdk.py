@@ -101,7 +101,7 @@ async def test_user_task_search_assign_complete(sdk: Any, tmp_path: Path, autoop
 
 async def test_jobs_incident_and_resolution(sdk: Any, tmp_path: Path) -> None:
     await deploy(sdk, tmp_path, "pay.bpmn", models.service_chain("pay", "charge", retries=1))
-    created = await sdk.create_process_instance(data=m.ProcessCreationById(process_definition_id="pay"))
+    created = await sdk.create_process_instance(data=m.ProcessCreationById.from_dict({"processDefinitionId": "pay"}))
 
     activated = await sdk.activate_jobs(data=m.JobActivationRequest(
         type_="charge", timeout=60_000, max_jobs_to_activate=5, worker="sdk", request_timeout=-1))
@@ -135,7 +135,7 @@ async def test_jobs_incident_and_resolution(sdk: Any, tmp_path: Path) -> None:
 
 async def test_clock_pin_fires_job_timeouts(sdk: Any, tmp_path: Path, autoops_server: EngineServer) -> None:
     await deploy(sdk, tmp_path, "slow.bpmn", models.service_chain("slow", "slow-work"))
-    await sdk.create_process_instance(data=m.ProcessCreationById(process_definition_id="slow"))
+    await sdk.create_process_instance(data=m.ProcessCreationById.from_dict({"processDefinitionId": "slow"}))
     first = await sdk.activate_jobs(data=m.JobActivationRequest(
         type_="slow-work", timeout=60_000, max_jobs_to_activate=1, worker="a", request_timeout=-1))
     assert len(first.jobs) == 1
@@ -165,3 +165,16 @@ async def test_get_unknown_key_is_404(sdk: Any, autoops_server: EngineServer, mi
     assert response.headers["content-type"] == "application/problem+json"
     body = response.json()
     assert body["status"] == 404 and body["title"] == "NOT_FOUND" and "2251799813699999" in body["detail"]
+
+
+async def test_deploy_form_and_fetch_it_for_a_user_task(sdk: Any, tmp_path: Path) -> None:
+    (tmp_path / "amount.form").write_bytes(models.form("amount-form"))
+    (tmp_path / "fill.bpmn").write_bytes(models.user_task_with_form("fill-process", "amount-form"))
+    deployment = await sdk.deploy_resources_from_files([str(tmp_path / "amount.form"), str(tmp_path / "fill.bpmn")])
+    assert [f.form_id for f in deployment.forms] == ["amount-form"]
+    created = await sdk.create_process_instance(data=m.ProcessCreationById.from_dict({"processDefinitionId": "fill-process"}))
+    tasks = await sdk.search_user_tasks(data=m.UserTaskSearchQuery.from_dict(
+        {"filter": {"processInstanceKey": created.process_instance_key}}))
+    form = await sdk.get_user_task_form(tasks.items[0].user_task_key)
+    assert form.form_id == "amount-form" and form.form_key == deployment.forms[0].form_key
+    assert '"amount"' in form.schema

@@ -229,3 +229,19 @@ def test_results_become_json_ready_variables() -> None:
         to_variables({1: "x"}, None)
     with pytest.raises(ResultInvalid, match="cannot be converted to JSON"):
         to_variables({"x": object()}, None)
+
+
+def test_the_attempt_marker_and_other_parameters_variables_do_not_reach_strict_models() -> None:
+    class Strict(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        a: int
+
+    def handler(doc: Strict, other: str, **rest: Any) -> None: ...
+
+    arguments = _bind(Binding.of(handler, task_type="t"), a=1, other="x", extra=True, **{ATTEMPT_VARIABLE: 2})
+    assert arguments == {"doc": Strict(a=1), "other": "x", "a": 1, "extra": True}  # **rest: the remaining ones
+
+    def open_handler(doc: Open) -> None: ...
+
+    arguments = _bind(Binding.of(open_handler, task_type="t"), a=1, b=2, **{ATTEMPT_VARIABLE: 2})
+    assert arguments["doc"].model_extra == {"b": 2}

@@ -1,11 +1,9 @@
 """Typed handlers against the embedded engine: binding, validation incidents, BPMN errors, retries."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-import pytest
 from pydantic import BaseModel, Field, SecretStr
-from pyzeebe.errors import ProcessInvalidError
 
 from autoops.worker import BpmnError, JobContext, PermanentError, RetryPolicy, Variable, Worker, WorkerConfig
 
@@ -36,9 +34,11 @@ async def test_typed_handler_gets_validated_input_and_context_and_completes(zeeb
     await zeebe.deploy("order", "order.check", headers={"warehouse": "north"})
     worker = _worker()
     seen: list[tuple[Any, ...]] = []
+    contexts: list[JobContext] = []
 
     @worker.task("order.check")
     async def check(order: OrderIn, region: Annotated[str, Variable("salesRegion")], ctx: JobContext) -> StockOut:
+        contexts.append(ctx)
         seen.append((order.order_id, region, ctx.header("warehouse"), ctx.element_id, ctx.bpmn_process_id,
                      ctx.attempt, ctx.retries, set(ctx.variables)))
         ctx.log.info("checked", items=len(order.items))
@@ -53,6 +53,12 @@ async def test_typed_handler_gets_validated_input_and_context_and_completes(zeeb
 
     assert seen == [("A-1", "emea", "north", "Work", "order", 1, 3,
                      {"orderId", "items", "apiToken", "salesRegion"})]  # only declared variables fetched
+    (job,) = zeebe.search("jobs", processInstanceKey=key)
+    (ctx,) = contexts
+    assert (ctx.job_key, ctx.process_instance_key, ctx.element_instance_key, ctx.worker) == (
+        job["jobKey"], key, job["elementInstanceKey"], "test-worker")
+    assert ctx.deadline.tzinfo is not None and ctx.deadline.timestamp() * 1000 == ctx.deadline_ms
+    assert ctx.deadline_ms > datetime.fromisoformat(job["creationTime"]).timestamp() * 1000
     variables = zeebe.variables(key)
     assert variables["inStock"] is True and variables["reserved"] == 5
     assert worker.metrics.registry.get_sample_value(
@@ -114,12 +120,7 @@ async def test_uncaught_bpmn_error_becomes_an_unhandled_error_incident(zeebe: Ze
 
 
 async def test_bpmn_error_is_caught_by_an_error_boundary_event(zeebe: Zeebe) -> None:
-    try:
-        await zeebe.deploy("stock-caught", "stock.reserve2", error_code="OUT_OF_STOCK")
-    except ProcessInvalidError as exc:
-        if "not supported by the embedded engine yet" in str(exc.__cause__):
-            pytest.skip("the embedded engine does not execute error boundary events yet")
-        raise
+    await zeebe.deploy("stock-caught", "stock.reserve2", error_code="OUT_OF_STOCK")
     worker = _worker()
 
     @worker.task("stock.reserve2")
@@ -131,8 +132,11 @@ async def test_bpmn_error_is_caught_by_an_error_boundary_event(zeebe: Zeebe) -> 
         await zeebe.completed(key)
 
     ended = {e["elementId"] for e in zeebe.search("element_instances", processInstanceKey=key)}
-    assert "Failed" in ended and "Done" not in ended
+    assert "Caught" in ended and "Failed" in ended and "Done" not in ended
+    assert zeebe.variables(key)["missing"] == 5  # the error's variables reached the process
     assert zeebe.search("incidents", processInstanceKey=key) == []
+    assert worker.metrics.registry.get_sample_value(
+        "autoops_worker_jobs_bpmn_errors_total", {"task_type": "stock.reserve2", "error_code": "OUT_OF_STOCK"}) == 1.0
 
 
 async def test_failures_back_off_exponentially_then_raise_an_incident(zeebe: Zeebe) -> None:
@@ -223,3 +227,53 @@ async def test_invalid_results_fail_without_retries(zeebe: Zeebe) -> None:
         "return a pydantic model, a dict or None, or declare result_variable='name' on the task to store a "
         "single value"
     )
+
+
+async def test_plain_pyzeebe_routers_run_alongside_typed_handlers(zeebe: Zeebe) -> None:
+    from pyzeebe import ZeebeTaskRouter
+
+    await zeebe.deploy("legacy", "legacy.step")
+    await zeebe.deploy("typed", "typed.step")
+    legacy = ZeebeTaskRouter()
+
+    @legacy.task("legacy.step")  # type: ignore[arg-type]  # pyzeebe overloads
+    async def old_style(x: int) -> dict[str, int]:
+        return {"y": x * 10}
+
+    worker = _worker()
+    worker.include_router(legacy)
+
+    @worker.task("typed.step")
+    async def new_style(x: int) -> dict[str, int]:
+        return {"z": x + 1}
+
+    async with worker.running(settings_for(zeebe.server)):
+        first = await zeebe.start("legacy", {"x": 4})
+        second = await zeebe.start("typed", {"x": 4})
+        await zeebe.completed(first)
+        await zeebe.completed(second)
+
+    assert zeebe.variables(first)["y"] == 40
+    assert zeebe.variables(second)["z"] == 5
+
+
+async def test_a_result_the_gateway_refuses_becomes_an_incident_instead_of_endless_redelivery(
+    zeebe: Zeebe,
+) -> None:
+    await zeebe.deploy("huge", "huge.result")
+    worker = _worker()
+    calls: list[int] = []
+
+    @worker.task("huge.result")
+    async def produce() -> dict[str, str]:
+        calls.append(1)
+        return {"blob": "x" * 5_000_000}  # above the gateway's 4 MB message limit
+
+    async with worker.running(settings_for(zeebe.server)):
+        key = await zeebe.start("huge")
+        incident = await zeebe.incident(key)
+
+    assert calls == [1]
+    assert incident["errorMessage"].startswith(
+        "The gateway refused the completion of the job: RESOURCE_EXHAUSTED: ")
+    assert "larger than max" in incident["errorMessage"]

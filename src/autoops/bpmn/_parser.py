@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from lxml import etree
 
@@ -56,6 +57,9 @@ from autoops.bpmn.model import (
 )
 
 __all__ = ["parse_bytes", "parse_file"]
+
+_M = TypeVar("_M")
+_SNAKE = re.compile(r"([A-Z])")
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -103,6 +107,14 @@ _EVENT_DEFINITIONS = {
     "compensateEventDefinition": EventKind.COMPENSATION,
     "conditionalEventDefinition": EventKind.CONDITIONAL,
     "cancelEventDefinition": EventKind.CANCEL,
+}
+# Root elements that event definitions reference. For each, the reference attribute is
+# ``<name>Ref`` and the resolved field of EventDefinition is ``<name>``.
+_REFERENCED = {
+    EventKind.MESSAGE: "message",
+    EventKind.ERROR: "error",
+    EventKind.ESCALATION: "escalation",
+    EventKind.SIGNAL: "signal",
 }
 _TIMER_KINDS = {"timeDate": TimerKind.DATE, "timeDuration": TimerKind.DURATION, "timeCycle": TimerKind.CYCLE}
 
@@ -241,6 +253,13 @@ def _attr(el: etree._Element, name: str) -> str | None:
     return str(value) if value is not None else None
 
 
+def _read(model: Callable[..., _M], el: etree._Element, *attributes: str, **fields: Any) -> _M:
+    """``model`` built from the element: each named attribute fills the field of the same name in
+    snake_case (the model mirrors Camunda's attribute names), plus ``fields`` and the source line."""
+    values = {_SNAKE.sub(r"_\1", name).lower(): _attr(el, name) for name in attributes}
+    return model(**values, **fields, line=_line(el))
+
+
 @dataclass(slots=True)
 class _Ext:
     """What one ``bpmn:extensionElements`` holds, gathered before it is spread onto the model."""
@@ -274,12 +293,7 @@ class _Ext:
 
 def _listeners(el: etree._Element, child_name: str) -> list[Listener]:
     return [
-        Listener(
-            event_type=_attr(child, "eventType"),
-            type=_attr(child, "type"),
-            retries=_attr(child, "retries"),
-            line=_line(child),
-        )
+        _read(Listener, child, "eventType", "type", "retries")
         for local, child in _children(el, ZEEBE_NS)
         if local == child_name
     ]
@@ -295,20 +309,14 @@ def _extensions(el: etree._Element) -> _Ext:
             if name not in KNOWN_ZEEBE_EXTENSIONS:
                 ext.unknown.append(name)
             elif name == "taskDefinition":
-                ext.task_definitions.append(
-                    TaskDefinition(type=_attr(z, "type"), retries=_attr(z, "retries"), line=_line(z))
-                )
+                ext.task_definitions.append(_read(TaskDefinition, z, "type", "retries"))
             elif name == "taskHeaders":
                 ext.headers.extend(
-                    TaskHeader(key=_attr(h, "key"), value=_attr(h, "value"), line=_line(h))
-                    for hl, h in _children(z, ZEEBE_NS)
-                    if hl == "header"
+                    _read(TaskHeader, h, "key", "value") for hl, h in _children(z, ZEEBE_NS) if hl == "header"
                 )
             elif name == "ioMapping":
                 for ml, m in _children(z, ZEEBE_NS):
-                    mapping = VariableMapping(
-                        source=_attr(m, "source"), target=_attr(m, "target"), line=_line(m)
-                    )
+                    mapping = _read(VariableMapping, m, "source", "target")
                     if ml == "input":
                         ext.inputs.append(mapping)
                     elif ml == "output":
@@ -316,50 +324,33 @@ def _extensions(el: etree._Element) -> _Ext:
             elif name == "userTask":
                 ext.user_task = True
             elif name == "assignmentDefinition":
-                ext.assignment = AssignmentDefinition(
-                    assignee=_attr(z, "assignee"),
-                    candidate_groups=_attr(z, "candidateGroups"),
-                    candidate_users=_attr(z, "candidateUsers"),
-                    line=_line(z),
+                ext.assignment = _read(
+                    AssignmentDefinition, z, "assignee", "candidateGroups", "candidateUsers"
                 )
             elif name == "taskSchedule":
-                ext.schedule = TaskSchedule(
-                    due_date=_attr(z, "dueDate"), follow_up_date=_attr(z, "followUpDate"), line=_line(z)
-                )
+                ext.schedule = _read(TaskSchedule, z, "dueDate", "followUpDate")
             elif name == "priorityDefinition":
                 ext.priority = _attr(z, "priority")
             elif name == "formDefinition":
-                ext.form = FormDefinition(
-                    form_id=_attr(z, "formId"),
-                    form_key=_attr(z, "formKey"),
-                    external_reference=_attr(z, "externalReference"),
-                    binding_type=_attr(z, "bindingType"),
-                    version_tag=_attr(z, "versionTag"),
-                    line=_line(z),
+                ext.form = _read(
+                    FormDefinition, z, "formId", "formKey", "externalReference", "bindingType", "versionTag"
                 )
             elif name == "calledElement":
-                ext.called_element = CalledElement(
-                    process_id=_attr(z, "processId"),
+                ext.called_element = _read(
+                    CalledElement,
+                    z,
+                    "processId",
+                    "bindingType",
+                    "versionTag",
                     propagate_all_child_variables=_bool(_attr(z, "propagateAllChildVariables"), True),
                     propagate_all_parent_variables=_bool(_attr(z, "propagateAllParentVariables"), True),
-                    binding_type=_attr(z, "bindingType"),
-                    version_tag=_attr(z, "versionTag"),
-                    line=_line(z),
                 )
             elif name == "calledDecision":
-                ext.called_decision = CalledDecision(
-                    decision_id=_attr(z, "decisionId"),
-                    result_variable=_attr(z, "resultVariable"),
-                    binding_type=_attr(z, "bindingType"),
-                    version_tag=_attr(z, "versionTag"),
-                    line=_line(z),
+                ext.called_decision = _read(
+                    CalledDecision, z, "decisionId", "resultVariable", "bindingType", "versionTag"
                 )
             elif name == "script":
-                ext.script = Script(
-                    expression=_attr(z, "expression"),
-                    result_variable=_attr(z, "resultVariable"),
-                    line=_line(z),
-                )
+                ext.script = _read(Script, z, "expression", "resultVariable")
             elif name == "executionListeners":
                 ext.execution_listeners.extend(_listeners(z, "executionListener"))
             elif name == "taskListeners":
@@ -381,6 +372,20 @@ def _extensions(el: etree._Element) -> _Ext:
     return ext
 
 
+_RootElement = Message | Error | Escalation | Signal
+
+
+def _root_element(local: str, el: etree._Element) -> _RootElement:
+    id_ = _attr(el, "id") or ""
+    if local == "message":
+        return _read(Message, el, "name", id=id_, correlation_key=_extensions(el).correlation_key)
+    if local == "error":
+        return _read(Error, el, "name", "errorCode", id=id_)
+    if local == "escalation":
+        return _read(Escalation, el, "name", "escalationCode", id=id_)
+    return _read(Signal, el, "name", id=id_)
+
+
 def _documentation(el: etree._Element) -> str | None:
     for local, child in _children(el, BPMN_NS):
         if local == "documentation":
@@ -393,10 +398,8 @@ class _Reader:
 
     def __init__(self, source: str) -> None:
         self.source = source
-        self.messages: dict[str, Message] = {}
-        self.errors: dict[str, Error] = {}
-        self.escalations: dict[str, Escalation] = {}
-        self.signals: dict[str, Signal] = {}
+        # Root elements by local name, then by id (the first of a duplicated id wins).
+        self.roots: dict[str, dict[str, _RootElement]] = {local: {} for local in _REFERENCED.values()}
         self.unsupported: list[tuple[str, str | None, int | None]] = []
 
     # ------------------------------------------------------------------ definitions
@@ -411,43 +414,12 @@ class _Reader:
                 f"not a BPMN 2.0 document: the root element is '{found}', expected 'definitions' "
                 f"in namespace {BPMN_NS}",
             )
-        message_list: list[Message] = []
-        error_list: list[Error] = []
-        escalation_list: list[Escalation] = []
-        signal_list: list[Signal] = []
+        listed: dict[str, list[Any]] = {local: [] for local in self.roots}
         for local, el in _children(root, BPMN_NS):
-            if local == "message":
-                ext = _extensions(el)
-                msg = Message(
-                    id=_attr(el, "id") or "",
-                    name=_attr(el, "name"),
-                    correlation_key=ext.correlation_key,
-                    line=_line(el),
-                )
-                message_list.append(msg)
-                self.messages.setdefault(msg.id, msg)
-            elif local == "error":
-                err = Error(
-                    id=_attr(el, "id") or "",
-                    name=_attr(el, "name"),
-                    error_code=_attr(el, "errorCode"),
-                    line=_line(el),
-                )
-                error_list.append(err)
-                self.errors.setdefault(err.id, err)
-            elif local == "escalation":
-                esc = Escalation(
-                    id=_attr(el, "id") or "",
-                    name=_attr(el, "name"),
-                    escalation_code=_attr(el, "escalationCode"),
-                    line=_line(el),
-                )
-                escalation_list.append(esc)
-                self.escalations.setdefault(esc.id, esc)
-            elif local == "signal":
-                sig = Signal(id=_attr(el, "id") or "", name=_attr(el, "name"), line=_line(el))
-                signal_list.append(sig)
-                self.signals.setdefault(sig.id, sig)
+            if local in listed:
+                item = _root_element(local, el)
+                listed[local].append(item)
+                self.roots[local].setdefault(item.id, item)
 
         processes: list[Process] = []
         participants: list[Participant] = []
@@ -456,16 +428,11 @@ class _Reader:
                 processes.append(self.process(el))
             elif local == "collaboration":
                 participants.extend(
-                    Participant(
-                        id=_attr(p, "id") or "",
-                        name=_attr(p, "name"),
-                        process_ref=_attr(p, "processRef"),
-                        line=_line(p),
-                    )
+                    _read(Participant, p, "name", "processRef", id=_attr(p, "id") or "")
                     for pl, p in _children(el, BPMN_NS)
                     if pl == "participant"
                 )
-            elif local in {"message", "error", "escalation", "signal"} or local in _IGNORED_ROOTS:
+            elif local in self.roots or local in _IGNORED_ROOTS:
                 continue
             else:
                 # choreography, conversation, global tasks...: nothing Zeebe deploys.
@@ -481,10 +448,10 @@ class _Reader:
             execution_platform=_attr(root, f"{{{MODELER_NS}}}executionPlatform"),
             execution_platform_version=_attr(root, f"{{{MODELER_NS}}}executionPlatformVersion"),
             processes=tuple(processes),
-            messages=tuple(message_list),
-            errors=tuple(error_list),
-            escalations=tuple(escalation_list),
-            signals=tuple(signal_list),
+            messages=tuple(listed["message"]),
+            errors=tuple(listed["error"]),
+            escalations=tuple(listed["escalation"]),
+            signals=tuple(listed["signal"]),
             participants=tuple(participants),
             has_diagram=has_diagram,
             unsupported=tuple(self.unsupported),
@@ -610,18 +577,11 @@ class _Reader:
 
     def event_definition(self, kind: EventKind, el: etree._Element) -> EventDefinition:
         common: dict[str, Any] = {"kind": kind, "id": _attr(el, "id"), "line": _line(el)}
-        if kind is EventKind.MESSAGE:
-            ref = _attr(el, "messageRef")
-            return EventDefinition(**common, ref=ref, message=self.messages.get(ref or ""))
-        if kind is EventKind.ERROR:
-            ref = _attr(el, "errorRef")
-            return EventDefinition(**common, ref=ref, error=self.errors.get(ref or ""))
-        if kind is EventKind.ESCALATION:
-            ref = _attr(el, "escalationRef")
-            return EventDefinition(**common, ref=ref, escalation=self.escalations.get(ref or ""))
-        if kind is EventKind.SIGNAL:
-            ref = _attr(el, "signalRef")
-            return EventDefinition(**common, ref=ref, signal=self.signals.get(ref or ""))
+        if kind in _REFERENCED:
+            target = _REFERENCED[kind]
+            ref = _attr(el, f"{target}Ref")
+            common[target] = self.roots[target].get(ref or "")
+            return EventDefinition(**common, ref=ref)
         if kind is EventKind.LINK:
             return EventDefinition(**common, link_name=_attr(el, "name"))
         if kind is EventKind.TIMER:
@@ -664,7 +624,7 @@ class _Reader:
             "script": ext.script,
             "called_element": ext.called_element,
             "called_decision": ext.called_decision,
-            "message": self.messages.get(message_ref) if message_ref else None,
+            "message": self.roots["message"].get(message_ref) if message_ref else None,
             "message_ref": message_ref,
             "instantiate": _bool(_attr(el, "instantiate"), False),
             "is_for_compensation": _bool(_attr(el, "isForCompensation"), False),

@@ -73,6 +73,10 @@ def _attribute_missing(name: str) -> str:
     return f"Attribute '{name}' must be present and not empty"
 
 
+def _blank(value: str | None) -> bool:
+    return value is None or not value.strip()
+
+
 _JOB_TASKS = frozenset({ElementKind.SERVICE_TASK, ElementKind.SEND_TASK})
 _CATCH_START_KINDS = frozenset(
     {EventKind.MESSAGE, EventKind.TIMER, EventKind.SIGNAL, EventKind.ESCALATION, EventKind.ERROR}
@@ -188,6 +192,25 @@ class _Run:
             self.report(
                 "feel-syntax", element_id, line, f"failed to parse expression '{body}': {problem}", path=path
             )
+
+    def required(
+        self,
+        value: str | None,
+        rule: str,
+        element_id: str,
+        line: int | None,
+        attribute: str,
+        path: str | None = None,
+        *,
+        require: bool = False,
+        message: str | None = None,
+    ) -> None:
+        """A mandatory attribute: missing or blank is reported (Zeebe's text, or ``message``), else
+        its FEEL is checked; ``require`` makes a static value an error too."""
+        if _blank(value):
+            self.report(rule, element_id, line, message or _attribute_missing(attribute), path=path)
+        else:
+            self.expression(value, element_id, line, path=path, require=require)
 
     # ------------------------------------------------------------------ document
 
@@ -512,7 +535,7 @@ class _Run:
             self.escalation_definition(event, definition, catching=catching)
         elif definition.kind is EventKind.SIGNAL:
             self.signal_definition(event, definition)
-        elif definition.kind is EventKind.LINK and not (definition.link_name or "").strip():
+        elif definition.kind is EventKind.LINK and _blank(definition.link_name):
             self.report("link-name", event.id, event.line, "A link event must have a name")
 
     def definition_not_supported(self, event: Event, definition: EventDefinition | None) -> None:
@@ -553,10 +576,7 @@ class _Run:
         self.message(message, needs_key=needs_key)
 
     def message(self, message: Message, *, needs_key: bool) -> None:
-        if not message.name or not message.name.strip():
-            self.report("message-name", message.id, message.line, MSG_NAME_EMPTY)
-        else:
-            self.expression(message.name, message.id, message.line)
+        self.required(message.name, "message-name", message.id, message.line, "name", message=MSG_NAME_EMPTY)
         if not needs_key:
             return
         if message.correlation_key is None:
@@ -653,10 +673,15 @@ class _Run:
         error = definition.error
         if error is None:
             self.report("error-reference", event.id, event.line, "An error end event must reference an error")
-        elif not error.error_code or not error.error_code.strip():
-            self.report("error-code", error.id, error.line, "ErrorCode must be present and not empty")
         else:
-            self.expression(error.error_code, error.id, error.line)
+            self.required(
+                error.error_code,
+                "error-code",
+                error.id,
+                error.line,
+                "errorCode",
+                message="ErrorCode must be present and not empty",
+            )
 
     def escalation_definition(self, event: Event, definition: EventDefinition, *, catching: bool) -> None:
         if definition.ref and definition.escalation is None:
@@ -684,15 +709,15 @@ class _Run:
                 event.line,
                 "A throwing escalation event must reference an escalation",
             )
-        elif not escalation.escalation_code or not escalation.escalation_code.strip():
-            self.report(
+        else:
+            self.required(
+                escalation.escalation_code,
                 "escalation-code",
                 escalation.id,
                 escalation.line,
-                "EscalationCode must be present and not empty",
+                "escalationCode",
+                message="EscalationCode must be present and not empty",
             )
-        else:
-            self.expression(escalation.escalation_code, escalation.id, escalation.line)
 
     def signal_definition(self, event: Event, definition: EventDefinition) -> None:
         signal = definition.signal
@@ -703,10 +728,8 @@ class _Run:
                 else ""
             )
             self.report("signal-reference", event.id, event.line, f"Must reference a signal{detail}")
-        elif not signal.name or not signal.name.strip():
-            self.report("signal-name", signal.id, signal.line, MSG_NAME_EMPTY)
         else:
-            self.expression(signal.name, signal.id, signal.line)
+            self.required(signal.name, "signal-name", signal.id, signal.line, "name", message=MSG_NAME_EMPTY)
 
     def boundary(self, process: Process, event: Event) -> None:
         target = process.nodes.get(event.attached_to or "")
@@ -968,35 +991,31 @@ class _Run:
         if task_definition is None:
             return
         path = f"{node.id} > extensionElements > taskDefinition"
-        job_type = task_definition.type
-        if job_type is None or not job_type.strip():
-            self.report("task-type", node.id, task_definition.line, MSG_TASK_TYPE, path=path)
-        else:
-            self.expression(job_type, node.id, task_definition.line, path=path)
+        self.required(
+            task_definition.type,
+            "task-type",
+            node.id,
+            task_definition.line,
+            "type",
+            path,
+            message=MSG_TASK_TYPE,
+        )
         self.retries(task_definition.retries, node.id, task_definition.line, path)
 
     def script(self, activity: Activity) -> None:
         script = activity.script
         assert script is not None
         path = f"{activity.id} > extensionElements > script"
-        if not script.expression or not script.expression.strip():
-            self.report("script", activity.id, script.line, _attribute_missing("expression"), path=path)
-        else:
-            self.expression(script.expression, activity.id, script.line, path=path, require=True)
-        if not script.result_variable or not script.result_variable.strip():
+        self.required(script.expression, "script", activity.id, script.line, "expression", path, require=True)
+        if _blank(script.result_variable):
             self.report("script", activity.id, script.line, _attribute_missing("resultVariable"), path=path)
 
     def called_decision(self, activity: Activity) -> None:
         decision = activity.called_decision
         assert decision is not None
         path = f"{activity.id} > extensionElements > calledDecision"
-        if not decision.decision_id or not decision.decision_id.strip():
-            self.report(
-                "called-decision", activity.id, decision.line, _attribute_missing("decisionId"), path=path
-            )
-        else:
-            self.expression(decision.decision_id, activity.id, decision.line, path=path)
-        if not decision.result_variable or not decision.result_variable.strip():
+        self.required(decision.decision_id, "called-decision", activity.id, decision.line, "decisionId", path)
+        if _blank(decision.result_variable):
             self.report(
                 "called-decision", activity.id, decision.line, _attribute_missing("resultVariable"), path=path
             )
@@ -1013,12 +1032,7 @@ class _Run:
             )
             return
         path = f"{activity.id} > extensionElements > calledElement"
-        if not called.process_id or not called.process_id.strip():
-            self.report(
-                "called-element", activity.id, called.line, _attribute_missing("processId"), path=path
-            )
-        else:
-            self.expression(called.process_id, activity.id, called.line, path=path)
+        self.required(called.process_id, "called-element", activity.id, called.line, "processId", path)
         self.binding(activity.id, called.line, called.binding_type, called.version_tag, path)
 
     def binding(
@@ -1034,7 +1048,7 @@ class _Run:
                 f"Attribute 'bindingType' must be one of latest, deployment, versionTag, but was '{binding}'",
                 path=path,
             )
-        elif binding == "versionTag" and not (version_tag or "").strip():
+        elif binding == "versionTag" and _blank(version_tag):
             self.report(
                 "binding-type",
                 element_id,
@@ -1136,17 +1150,14 @@ class _Run:
         mi = activity.multi_instance
         assert mi is not None
         path = f"{activity.id} > multiInstanceLoopCharacteristics > extensionElements > loopCharacteristics"
-        if not mi.input_collection or not mi.input_collection.strip():
-            self.report(
-                "multi-instance", activity.id, mi.line, _attribute_missing("inputCollection"), path=path
-            )
-        else:
-            self.expression(mi.input_collection, activity.id, mi.line, path=path, require=True)
+        self.required(
+            mi.input_collection, "multi-instance", activity.id, mi.line, "inputCollection", path, require=True
+        )
         if mi.input_element:
             self.variable_path(mi.input_element, activity.id, mi.line, path)
         if mi.output_collection:
             self.variable_path(mi.output_collection, activity.id, mi.line, path)
-        if mi.output_collection and not (mi.output_element or "").strip():
+        if mi.output_collection and _blank(mi.output_element):
             self.report(
                 "multi-instance",
                 activity.id,

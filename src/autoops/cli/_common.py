@@ -28,7 +28,7 @@ import typer
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from autoops.client import SyncCamundaClient
+    from autoops.client import SearchResult, SyncCamundaClient
     from autoops.config import Settings
 
 __all__ = [
@@ -43,12 +43,21 @@ __all__ = [
     "EXIT_USAGE",
     "Connection",
     "JsonOption",
+    "LimitOption",
+    "ProcessIdOption",
+    "ProcessInstanceOption",
+    "VarOption",
+    "VarsFileOption",
     "collect_variables",
     "connection_command",
     "emit_json",
     "fail",
     "handle_errors",
+    "print_page",
     "print_table",
+    "report",
+    "say",
+    "state_filter",
     "stdout",
 ]
 
@@ -75,6 +84,18 @@ EXIT_CODES: Mapping[int, str] = {
 _PANEL = "Connection (overrides environment and .env)"
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of a table.")]
+LimitOption = Annotated[int, typer.Option("--limit", min=1, max=1000, help="At most this many rows.")]
+ProcessIdOption = Annotated[str | None, typer.Option("--process-id", help="BPMN process id.")]
+ProcessInstanceOption = Annotated[
+    str | None, typer.Option("--process-instance", help="Process instance key.")
+]
+VarOption = Annotated[
+    list[str] | None,
+    typer.Option("--var", help="NAME=VALUE; VALUE is parsed as JSON when it parses (repeatable)."),
+]
+VarsFileOption = Annotated[
+    Path | None, typer.Option("--vars-file", help="JSON file with an object of variables.")
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -99,6 +120,19 @@ def emit_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, default=str))
 
 
+def say(text: str) -> None:
+    """One line for people on stdout, printed as is (no rich markup or highlighting)."""
+    stdout().print(text, markup=False, highlight=False)
+
+
+def report(as_json: bool, document: Mapping[str, Any], text: str) -> None:
+    """The outcome of a command: ``document`` for ``--json``, else ``text``."""
+    if as_json:
+        emit_json(document)
+    else:
+        say(text)
+
+
 def print_table(
     title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, empty: str
 ) -> None:
@@ -113,6 +147,31 @@ def print_table(
     for row in rows:
         table.add_row(*["" if cell is None else str(cell) for cell in row])
     stdout().print(table)
+
+
+def print_page(
+    page: SearchResult[Any],
+    what: str,
+    columns: Sequence[str],
+    row: Callable[[Any], Sequence[Any]],
+    *,
+    as_json: bool,
+) -> None:
+    """One page of search results: the REST shape for ``--json``, else a table titled with the counts."""
+    if as_json:
+        emit_json(page.model_dump(mode="json", by_alias=True, exclude_none=True))
+        return
+    print_table(
+        f"{what} ({len(page.items)} of {page.page.total_items})",
+        columns,
+        [row(item) for item in page.items],
+        empty=f"no {what} match",
+    )
+
+
+def state_filter(state: str | None) -> str | None:
+    """A ``--state`` value as a search filter: ``any`` (or no value) filters nothing."""
+    return None if state is None or state.lower() == "any" else state
 
 
 def fail(message: str, code: int = EXIT_USAGE, *, as_json: bool = False, hint: str | None = None) -> NoReturn:

@@ -29,7 +29,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from autoops.client import CamundaClient, ProcessInstance, UserTask
+from autoops.client import CamundaClient, CamundaError, ProcessInstance, UserTask
 from autoops.config import Settings
 from autoops.logging import configure_logging
 
@@ -70,8 +70,9 @@ class Snapshot:
 
     def table(self, placed: int) -> Table:
         table = Table(title=f"autoops demo: {placed} orders placed", expand=False)
-        for column in ("process", "active", "completed", "terminated", "waiting for a person", "incidents"):
-            table.add_column(column, justify="right" if column != "process" else "left")
+        table.add_column("process", no_wrap=True, min_width=len(ORDER_PROCESS))
+        for column in ("active", "completed", "terminated", "waiting for a person", "incidents"):
+            table.add_column(column, justify="right")
         waiting = Counter(t.process_definition_id for t in self.tasks)
         for process, states in sorted(self.by_process.items()):
             table.add_row(
@@ -162,21 +163,57 @@ def _connection_flags(settings: Settings, default: bool) -> str:
     return f" --address {settings.grpc_address} --rest-address {settings.rest_address}"
 
 
-def _print_tasks(console: Console, snapshot: Snapshot, flags: str) -> None:
+async def _describe(client: CamundaClient, task: UserTask) -> str:
+    """Order id, total and fraud score of the instance a review task belongs to (best effort)."""
+    if task.process_instance_key is None:
+        return ""
+    try:
+        details = await client.process_instance_details(task.process_instance_key)
+    except CamundaError:
+        return ""
+    values: dict[str, Any] = {}
+    for variable in details.variables:
+        with contextlib.suppress(ValueError, TypeError):
+            values[variable.name] = json.loads(variable.value or "null")
+    parts = [str(values["orderId"])] if "orderId" in values else []
+    if isinstance(values.get("orderTotal"), int | float):
+        parts.append(f"{values['orderTotal']:,.2f} EUR")
+    if "riskScore" in values:
+        parts.append(f"fraud score {values['riskScore']}")
+    if values.get("inStock") is False:
+        parts.append("not in stock")
+    return ", ".join(parts)
+
+
+async def _print_tasks(client: CamundaClient, console: Console, snapshot: Snapshot, flags: str) -> None:
     if not snapshot.tasks:
         return
     console.print("\n[bold]Waiting for a person[/bold] (complete them from another terminal):")
     for task in snapshot.tasks:
         if task.element_id == "Task_ReviewOrder":
-            console.print(f"  {task.name} (group order-review, instance {task.process_instance_key}):")
+            about = await _describe(client, task)
+            console.print(f"  {task.name} ({about or 'instance ' + str(task.process_instance_key)}), group order-review:")
             console.print(f"    autoops tasks complete {task.user_task_key} --var approved=true{flags}")
             console.print(f"    autoops tasks complete {task.user_task_key} --var approved=false{flags}")
         elif task.element_id == "Task_ApproveStockPlan":
-            console.print(f"  {task.name} (group supply-planning):")
+            console.print(f"  {task.name}, group supply-planning:")
             console.print(f"    autoops tasks complete {task.user_task_key} --var stockPlanApproved=true{flags}")
         else:
             console.print(f"  {task.name}: autoops tasks complete {task.user_task_key}{flags}")
     console.print(f"  (list them with: autoops tasks list{flags})")
+
+
+def _print_resume_hint(console: Console, options: DemoOptions, workdir: Path, shop_db: Path, flags: str) -> None:
+    """The embedded engine stops with the demo; its state stays in the workdir and can be served again."""
+    ports = "" if (options.grpc_port, options.rest_port) == (26500, 8080) else (
+        f" --grpc-port {options.grpc_port} --rest-port {options.rest_port}"
+    )
+    console.print(
+        "\nThe embedded engine stopped with the demo; its state is kept. To finish the waiting tasks, serve it "
+        "again and run the workers (two terminals), then use the commands above:"
+    )
+    console.print(f"  autoops dev --data-dir {workdir}{ports}")
+    console.print(f"  AUTOOPS_SHOP_DB={shop_db} AUTOOPS_FORECAST_DIR={workdir / 'forecast'} autoops worker workers{flags}")
 
 
 async def _place_orders(client: CamundaClient, orders: list[dict[str, Any]], delivery_delay: float) -> None:
@@ -258,7 +295,7 @@ async def run_demo(options: DemoOptions, console: Console) -> int:
                     snapshot = await _snapshot(client, since, expected)
                     live.update(snapshot.table(len(orders)), refresh=True)
                     stable = stable + 1 if snapshot.idle and feeder.done() else 0
-                    if options.exit_when_idle and stable >= 3:
+                    if options.exit_when_idle and stable >= 2:
                         break
                     if options.exit_when_idle and time.monotonic() - started > options.timeout:
                         console.print(f"[red]not idle after {options.timeout:.0f} s[/red]")
@@ -267,7 +304,7 @@ async def run_demo(options: DemoOptions, console: Console) -> int:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), timeout=0.5)
                     if snapshot.idle and stable == 1 and not options.exit_when_idle:
-                        _print_tasks(console, snapshot, flags)
+                        await _print_tasks(client, console, snapshot, flags)
                         console.print("\nthe demo keeps serving; press Ctrl-C to stop")
             if feeder.done() and feeder.exception() is not None:
                 raise DemoError(f"placing orders failed: {feeder.exception()}")
@@ -276,7 +313,9 @@ async def run_demo(options: DemoOptions, console: Console) -> int:
                 console.print(f"[red]{snapshot.incidents} incident(s)[/red]: autoops incidents list{flags}")
                 code = code or 1
             if options.exit_when_idle:
-                _print_tasks(console, snapshot, flags)
+                await _print_tasks(client, console, snapshot, flags)
+                if server is not None and snapshot.tasks:
+                    _print_resume_hint(console, options, workdir, shop_db, flags)
     finally:
         if server is not None:
             await server.stop()

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from autoops.cli._common import Connection, JsonOption, connection_command, emit_json, handle_errors, stdout
+from autoops.cli._common import Connection, JsonOption, connection_command, handle_errors, report
 
 
 @connection_command
@@ -19,10 +19,7 @@ def cancel(
     """Cancel a process instance (all its active elements are terminated)."""
     with handle_errors(as_json), conn.client() as client:
         client.cancel(key)
-    if as_json:
-        emit_json({"processInstanceKey": key, "canceled": True})
-    else:
-        stdout().print(f"canceled process instance {key}", markup=False, highlight=False)
+    report(as_json, {"processInstanceKey": key, "canceled": True}, f"canceled process instance {key}")
 
 
 def register(app: typer.Typer) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -16,7 +16,7 @@ from autoops.cli._common import (
     fail,
     handle_errors,
     print_table,
-    stdout,
+    say,
 )
 
 _SUFFIXES = {".bpmn", ".dmn", ".form"}
@@ -36,24 +36,6 @@ def _expand(paths: list[Path]) -> list[Path]:
         else:
             fail(f"{path} does not exist")
     return files
-
-
-def _diagnostic_dict(diagnostic: Any) -> dict[str, Any]:
-    as_dict = getattr(diagnostic, "as_dict", None)
-    if callable(as_dict):
-        return dict(as_dict())
-    return {
-        "severity": str(getattr(diagnostic.severity, "value", diagnostic.severity)),
-        "source": diagnostic.source,
-        "line": diagnostic.line,
-        "element_id": diagnostic.element_id,
-        "message": diagnostic.message,
-    }
-
-
-def _human(diagnostic: Any) -> str:
-    human = getattr(diagnostic, "human", None)
-    return str(human()) if callable(human) else str(diagnostic)
 
 
 @connection_command
@@ -78,18 +60,18 @@ def deploy(
                     {
                         "valid": not errors,
                         "files": [str(f) for f in files],
-                        "diagnostics": [_diagnostic_dict(d) for d in diagnostics],
+                        "diagnostics": [dict(d.as_dict()) for d in diagnostics],
                     }
                 )
             else:
                 for d in diagnostics:
-                    stdout().print(_human(d), markup=False, highlight=False)
+                    say(d.human())
                 verdict = (
                     f"{len(errors)} error(s) in {len(files)} file(s); nothing was deployed"
                     if errors
                     else f"{len(files)} file(s) valid" + (" (dry run, nothing deployed)" if dry_run else "")
                 )
-                stdout().print(verdict, markup=False, highlight=False)
+                say(verdict)
             if errors:
                 raise typer.Exit(EXIT_REJECTED)
             return
@@ -105,7 +87,7 @@ def deploy(
             empty=f"deployment {result.deployment_key}: no definitions in the response",
         )
         for d in diagnostics:  # warnings only at this point
-            stdout().print(_human(d), markup=False, highlight=False)
+            say(d.human())
 
 
 def register(app: typer.Typer) -> None:

@@ -9,13 +9,15 @@ import typer
 from autoops.cli._common import (
     Connection,
     JsonOption,
+    LimitOption,
+    ProcessIdOption,
+    ProcessInstanceOption,
     connection_command,
-    emit_json,
     handle_errors,
-    print_table,
-    stdout,
+    print_page,
+    report,
+    state_filter,
 )
-from autoops.cli.instances import LimitOption
 
 incidents_app = typer.Typer(help="List and resolve incidents.", no_args_is_help=True)
 
@@ -26,10 +28,8 @@ def list_incidents(
     state: Annotated[
         str | None, typer.Option("--state", help="ACTIVE (default), RESOLVED, ... or 'any'.")
     ] = "ACTIVE",
-    process_instance: Annotated[
-        str | None, typer.Option("--process-instance", help="Process instance key.")
-    ] = None,
-    process_id: Annotated[str | None, typer.Option("--process-id", help="BPMN process id.")] = None,
+    process_instance: ProcessInstanceOption = None,
+    process_id: ProcessIdOption = None,
     error_type: Annotated[
         str | None, typer.Option("--error-type", help="e.g. JOB_NO_RETRIES, IO_MAPPING_ERROR.")
     ] = None,
@@ -39,35 +39,29 @@ def list_incidents(
     conn: Connection,
 ) -> None:
     """List incidents, newest first."""
-    wanted = None if state is None or state.lower() == "any" else state
     with handle_errors(as_json), conn.client() as client:
         found = client.search_incidents(
-            state=wanted,
+            state=state_filter(state),
             process_instance_key=process_instance,
             process_definition_id=process_id,
             error_type=error_type,
             limit=limit,
         )
-    if as_json:
-        emit_json(found.model_dump(mode="json", by_alias=True, exclude_none=True))
-        return
-    print_table(
-        f"incidents ({len(found.items)} of {found.page.total_items})",
+    print_page(
+        found,
+        "incidents",
         ["key", "type", "process", "element", "instance", "job", "message", "created"],
-        [
-            (
-                n.incident_key,
-                n.error_type,
-                n.process_definition_id,
-                n.element_id,
-                n.process_instance_key,
-                n.job_key,
-                n.error_message,
-                n.creation_time,
-            )
-            for n in found.items
-        ],
-        empty="no incidents match",
+        lambda n: (
+            n.incident_key,
+            n.error_type,
+            n.process_definition_id,
+            n.element_id,
+            n.process_instance_key,
+            n.job_key,
+            n.error_message,
+            n.creation_time,
+        ),
+        as_json=as_json,
     )
 
 
@@ -85,11 +79,12 @@ def resolve(
     """Resolve an incident; with --retries, raise its job's retries first (a retry, as in Operate)."""
     with handle_errors(as_json), conn.client() as client:
         client.resolve_incident(key, retries=retries)
-    if as_json:
-        emit_json({"incidentKey": key, "resolved": True, "retries": retries})
-    else:
-        suffix = f" (job retries set to {retries})" if retries is not None else ""
-        stdout().print(f"incident {key} resolved{suffix}", markup=False, highlight=False)
+    suffix = f" (job retries set to {retries})" if retries is not None else ""
+    report(
+        as_json,
+        {"incidentKey": key, "resolved": True, "retries": retries},
+        f"incident {key} resolved{suffix}",
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -9,23 +9,24 @@ import typer
 from autoops.cli._common import (
     Connection,
     JsonOption,
+    LimitOption,
+    ProcessIdOption,
     connection_command,
     emit_json,
     handle_errors,
+    print_page,
     print_table,
-    stdout,
+    say,
 )
 
 instances_app = typer.Typer(help="Find process instances and inspect one.", no_args_is_help=True)
-
-LimitOption = Annotated[int, typer.Option("--limit", min=1, max=1000, help="At most this many rows.")]
 
 
 @instances_app.command("list")
 @connection_command
 def list_instances(
     state: Annotated[str | None, typer.Option("--state", help="ACTIVE, COMPLETED or TERMINATED.")] = None,
-    process_id: Annotated[str | None, typer.Option("--process-id", help="BPMN process id.")] = None,
+    process_id: ProcessIdOption = None,
     with_incidents: Annotated[
         bool | None,
         typer.Option("--incidents/--no-incidents", help="Only instances with (or without) incidents."),
@@ -40,24 +41,19 @@ def list_instances(
         found = client.search_process_instances(
             state=state, process_definition_id=process_id, has_incident=with_incidents, limit=limit
         )
-    if as_json:
-        emit_json(found.model_dump(mode="json", by_alias=True, exclude_none=True))
-        return
-    print_table(
-        f"process instances ({len(found.items)} of {found.page.total_items})",
+    print_page(
+        found,
+        "process instances",
         ["key", "process", "version", "state", "incident", "started"],
-        [
-            (
-                i.process_instance_key,
-                i.process_definition_id,
-                i.process_definition_version,
-                i.state,
-                "yes" if i.has_incident else "",
-                i.start_date,
-            )
-            for i in found.items
-        ],
-        empty="no process instances match",
+        lambda i: (
+            i.process_instance_key,
+            i.process_definition_id,
+            i.process_definition_version,
+            i.state,
+            "yes" if i.has_incident else "",
+            i.start_date,
+        ),
+        as_json=as_json,
     )
 
 
@@ -73,16 +69,13 @@ def show_instance(
     with handle_errors(as_json), conn.client() as client:
         details = client.process_instance_details(key)
     if as_json:
-        emit_json(details.model_dump(mode="json", by_alias=True, exclude_none=True))
+        emit_json(details.wire())
         return
     i = details.instance
-    out = stdout()
-    out.print(
+    say(
         f"instance {i.process_instance_key}: {i.process_definition_id} version {i.process_definition_version}, "
         f"{i.state}{', has incident' if i.has_incident else ''}; started {i.start_date}"
-        + (f", ended {i.end_date}" if i.end_date else ""),
-        markup=False,
-        highlight=False,
+        + (f", ended {i.end_date}" if i.end_date else "")
     )
     print_table(
         "elements",

@@ -10,14 +10,15 @@ import typer
 from autoops.cli._common import (
     Connection,
     JsonOption,
+    VarOption,
+    VarsFileOption,
     collect_variables,
     connection_command,
     emit_json,
     fail,
     handle_errors,
-    stdout,
+    say,
 )
-from autoops.cli.start import VarOption, VarsFileOption
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
 _UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
@@ -55,11 +56,7 @@ def publish(
     if as_json:
         emit_json(published.wire())
         return
-    stdout().print(
-        f"published message {name!r} (correlation key {key!r}) as {published.message_key}",
-        markup=False,
-        highlight=False,
-    )
+    say(f"published message {name!r} (correlation key {key!r}) as {published.message_key}")
 
 
 def register(app: typer.Typer) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -10,20 +9,15 @@ import typer
 from autoops.cli._common import (
     Connection,
     JsonOption,
+    VarOption,
+    VarsFileOption,
     collect_variables,
     connection_command,
     emit_json,
     handle_errors,
+    say,
     stdout,
 )
-
-VarOption = Annotated[
-    list[str] | None,
-    typer.Option("--var", help="NAME=VALUE; VALUE is parsed as JSON when it parses (repeatable)."),
-]
-VarsFileOption = Annotated[
-    Path | None, typer.Option("--vars-file", help="JSON file with an object of variables.")
-]
 
 
 @connection_command
@@ -51,18 +45,15 @@ def start(
     if as_json:
         emit_json(created.wire())
         return
-    out = stdout()
-    out.print(
+    say(
         f"started instance {created.process_instance_key} of {created.process_definition_id} "
-        f"version {created.process_definition_version} (definition key {created.process_definition_key})",
-        markup=False,
-        highlight=False,
+        f"version {created.process_definition_version} (definition key {created.process_definition_key})"
     )
     if wait:
         import json
 
-        out.print("completed with variables:", markup=False)
-        out.print(json.dumps(created.variables or {}, indent=2), markup=False, highlight=False)
+        stdout().print("completed with variables:", markup=False)
+        say(json.dumps(created.variables or {}, indent=2))
 
 
 def register(app: typer.Typer) -> None:

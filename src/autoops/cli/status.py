@@ -15,7 +15,7 @@ from autoops.cli._common import (
     emit_json,
     handle_errors,
     print_table,
-    stdout,
+    say,
 )
 
 
@@ -29,26 +29,15 @@ def status(as_json: JsonOption = False, *, conn: Connection) -> None:
     if as_json:
         emit_json({"connection": settings.describe(), **result.wire(), "healthy": result.healthy})
     else:
-        out = stdout()
         for label, value in settings.describe().items():
-            out.print(f"{label:8} {value}", markup=False, highlight=False)
-        out.print(
-            f"gRPC     {'ok' if result.grpc_error is None else 'FAILED: ' + result.grpc_error}",
-            markup=False,
-            highlight=False,
-        )
-        out.print(
-            f"REST     {'ok' if result.rest_error is None else 'FAILED: ' + result.rest_error}",
-            markup=False,
-            highlight=False,
-        )
+            say(f"{label:8} {value}")
+        for label, error in (("gRPC", result.grpc_error), ("REST", result.rest_error)):
+            say(f"{label:8} {'ok' if error is None else 'FAILED: ' + error}")
         topology = result.grpc_topology or result.rest_topology
         if topology is not None:
-            out.print(
+            say(
                 f"cluster  size {topology.cluster_size}, {topology.partitions_count} partition(s), "
-                f"replication {topology.replication_factor}, gateway {topology.gateway_version}",
-                markup=False,
-                highlight=False,
+                f"replication {topology.replication_factor}, gateway {topology.gateway_version}"
             )
             print_table(
                 None,

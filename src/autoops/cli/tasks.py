@@ -10,15 +10,18 @@ import typer
 from autoops.cli._common import (
     Connection,
     JsonOption,
+    LimitOption,
+    ProcessIdOption,
+    ProcessInstanceOption,
+    VarOption,
+    VarsFileOption,
     collect_variables,
     connection_command,
-    emit_json,
     handle_errors,
-    print_table,
-    stdout,
+    print_page,
+    report,
+    state_filter,
 )
-from autoops.cli.instances import LimitOption
-from autoops.cli.start import VarOption, VarsFileOption
 
 tasks_app = typer.Typer(help="List, claim, unclaim and complete user tasks.", no_args_is_help=True)
 
@@ -40,46 +43,38 @@ def list_tasks(
         str | None, typer.Option("--assignee", help="Only tasks assigned to this user.")
     ] = None,
     group: Annotated[str | None, typer.Option("--group", help="Only tasks for this candidate group.")] = None,
-    process_instance: Annotated[
-        str | None, typer.Option("--process-instance", help="Process instance key.")
-    ] = None,
-    process_id: Annotated[str | None, typer.Option("--process-id", help="BPMN process id.")] = None,
+    process_instance: ProcessInstanceOption = None,
+    process_id: ProcessIdOption = None,
     limit: LimitOption = 50,
     as_json: JsonOption = False,
     *,
     conn: Connection,
 ) -> None:
     """List user tasks, oldest first."""
-    wanted = None if state is None or state.lower() == "any" else state
     with handle_errors(as_json), conn.client() as client:
         found = client.search_user_tasks(
-            state=wanted,
+            state=state_filter(state),
             assignee=assignee,
             candidate_group=group,
             process_instance_key=process_instance,
             process_definition_id=process_id,
             limit=limit,
         )
-    if as_json:
-        emit_json(found.model_dump(mode="json", by_alias=True, exclude_none=True))
-        return
-    print_table(
-        f"user tasks ({len(found.items)} of {found.page.total_items})",
+    print_page(
+        found,
+        "user tasks",
         ["key", "name", "element", "state", "assignee", "groups", "instance", "created"],
-        [
-            (
-                t.user_task_key,
-                t.name,
-                t.element_id,
-                t.state,
-                t.assignee,
-                ",".join(t.candidate_groups or []),
-                t.process_instance_key,
-                t.creation_date,
-            )
-            for t in found.items
-        ],
-        empty="no user tasks match",
+        lambda t: (
+            t.user_task_key,
+            t.name,
+            t.element_id,
+            t.state,
+            t.assignee,
+            ",".join(t.candidate_groups or []),
+            t.process_instance_key,
+            t.creation_date,
+        ),
+        as_json=as_json,
     )
 
 
@@ -101,10 +96,7 @@ def claim(
     user = assignee or _default_user()
     with handle_errors(as_json), conn.client() as client:
         client.assign_user_task(key, user, allow_override=force)
-    if as_json:
-        emit_json({"userTaskKey": key, "assignee": user})
-    else:
-        stdout().print(f"user task {key} assigned to {user}", markup=False, highlight=False)
+    report(as_json, {"userTaskKey": key, "assignee": user}, f"user task {key} assigned to {user}")
 
 
 @tasks_app.command("unclaim")
@@ -118,10 +110,7 @@ def unclaim(
     """Remove the assignee of a user task."""
     with handle_errors(as_json), conn.client() as client:
         client.unassign_user_task(key)
-    if as_json:
-        emit_json({"userTaskKey": key, "assignee": None})
-    else:
-        stdout().print(f"user task {key} unassigned", markup=False, highlight=False)
+    report(as_json, {"userTaskKey": key, "assignee": None}, f"user task {key} unassigned")
 
 
 @tasks_app.command("complete")
@@ -138,10 +127,8 @@ def complete(
     variables = collect_variables(var, vars_file)
     with handle_errors(as_json), conn.client() as client:
         client.complete_user_task(key, variables)
-    if as_json:
-        emit_json({"userTaskKey": key, "completed": True, "variables": variables})
-    else:
-        stdout().print(f"user task {key} completed", markup=False, highlight=False)
+    document = {"userTaskKey": key, "completed": True, "variables": variables}
+    report(as_json, document, f"user task {key} completed")
 
 
 def register(app: typer.Typer) -> None:

@@ -55,31 +55,29 @@ def _feel_checker() -> Callable[[str], str | None] | None:
     return check
 
 
+def _unreadable(source: str, line: int | None, rule: str, message: str) -> Diagnostic:
+    """A file that could not be validated at all, reported like any other error."""
+    from autoops.bpmn import Diagnostic, Severity
+
+    return Diagnostic(
+        severity=Severity.ERROR, source=source, line=line, element_id="", rule=rule, message=message
+    )
+
+
 def _check(paths: list[Path], max_bytes: int) -> tuple[list[tuple[str, list[Diagnostic]]], bool]:
-    from autoops.bpmn import BpmnParseError, Diagnostic, Severity, parse_file, validate
+    from autoops.bpmn import BpmnParseError, parse_file, validate
 
     checker = _feel_checker()
     results: list[tuple[str, list[Diagnostic]]] = []
     for path, problem in _bpmn_files(paths):
         name = str(path)
         if problem is not None:
-            diagnostic = Diagnostic(
-                severity=Severity.ERROR, source=name, line=None, element_id="", rule="input", message=problem
-            )
-            results.append((name, [diagnostic]))
+            results.append((name, [_unreadable(name, None, "input", problem)]))
             continue
         try:
             definitions = parse_file(path, max_bytes=max_bytes)
         except BpmnParseError as exc:
-            diagnostic = Diagnostic(
-                severity=Severity.ERROR,
-                source=exc.source,
-                line=exc.line,
-                element_id="",
-                rule="parse",
-                message=exc.message,
-            )
-            results.append((name, [diagnostic]))
+            results.append((name, [_unreadable(exc.source, exc.line, "parse", exc.message)]))
             continue
         results.append((name, validate(definitions, check_expression=checker)))
     return results, checker is not None

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -27,7 +25,7 @@ from autoops.client._transport import (
     open_channel,
     ssl_context,
 )
-from autoops.client._validate import is_error, validate_resources
+from autoops.client._validate import ResourceInput, is_error, read_resource, validate_resources
 from autoops.client.auth import CredentialsProvider, credentials_from_settings
 from autoops.client.errors import (
     CamundaError,
@@ -45,12 +43,14 @@ from autoops.client.models import (
     ElementInstance,
     Incident,
     MessagePublished,
+    Page,
     Partition,
     ProcessDefinition,
     ProcessInstance,
     ProcessInstanceCreated,
     ProcessInstanceDetails,
     SearchPage,
+    SearchQuery,
     SortField,
     Topology,
     TopologyBroker,
@@ -64,15 +64,27 @@ if TYPE_CHECKING:
     import grpc
     import httpx
     from pyzeebe import ZeebeClient
+    from pyzeebe.grpc_internals.types import (
+        CreateProcessInstanceResponse,
+        CreateProcessInstanceWithResultResponse,
+    )
 
 __all__ = ["CamundaClient", "Key", "ResourceInput", "SearchResult"]
 
 _log = get_logger(__name__)
 
 Key = int | str
-ResourceInput = str | os.PathLike[str] | tuple[str, bytes]
 T = TypeVar("T", bound=BaseModel)
 R = TypeVar("R")
+
+# Per kind of deployed resource (the Metadata oneof of a DeployResourceResponse deployment): the
+# fields holding its id and its key.
+_DEPLOYED_FIELDS = {
+    "process": ("bpmnProcessId", "processDefinitionKey"),
+    "decision": ("dmnDecisionId", "decisionKey"),
+    "decisionRequirements": ("dmnDecisionRequirementsId", "decisionRequirementsKey"),
+    "form": ("formId", "formKey"),
+}
 
 # REST search pages are capped by the server; this is the largest page we ask for when collecting all.
 _MAX_PAGE = 1000
@@ -105,10 +117,17 @@ def _json_object(variables: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def _filter(**values: Any) -> dict[str, Any]:
-    """A REST filter object from keyword arguments (snake_case → camelCase), dropping unset ones."""
+    """A REST filter object from keyword arguments (snake_case → camelCase), dropping unset ones.
+
+    Keys (``*_key``) go as strings, as everywhere in REST.
+    """
     from pydantic.alias_generators import to_camel
 
-    return {to_camel(name): value for name, value in values.items() if value is not None}
+    return {
+        to_camel(name): str(value) if name.endswith("_key") else value
+        for name, value in values.items()
+        if value is not None
+    }
 
 
 class CamundaClient:
@@ -217,6 +236,9 @@ class CamundaClient:
         _log.debug("rest call", method=method, path=path, status=response.status_code)
         return response
 
+    async def _get(self, action: str, model: type[T], path: str) -> T:
+        return self._parse(action, model, await self._rest(action, "GET", path))
+
     @staticmethod
     def _parse(action: str, model: type[T], response: httpx.Response) -> T:
         try:
@@ -238,14 +260,11 @@ class CamundaClient:
         sort: Sequence[tuple[str, str]] | None = None,
         after: str | None = None,
     ) -> SearchResult[T]:
-        body: dict[str, Any] = {"filter": dict(filter_), "page": {"limit": limit}}
-        if after:
-            body["page"]["after"] = after
-        if sort:
-            body["sort"] = [
-                SortField(field=f, order="DESC" if o.upper() == "DESC" else "ASC").wire() for f, o in sort
-            ]
-        response = await self._rest(action, "POST", path, json_body=body)
+        order = [SortField(field=f, order="DESC" if o.upper() == "DESC" else "ASC") for f, o in sort or ()]
+        query = SearchQuery(
+            filter=dict(filter_), sort=order or None, page=Page(limit=limit, after=after or None)
+        )
+        response = await self._rest(action, "POST", path, json_body=query.wire())
         return self._parse(action, SearchResult[model], response)  # type: ignore[valid-type]
 
     async def _search_all(
@@ -269,15 +288,11 @@ class CamundaClient:
         """(name, bytes) pairs; a path's name is its basename, as pyzeebe names resources."""
         loaded: list[tuple[str, bytes]] = []
         for item in resources:
-            if isinstance(item, tuple):
-                loaded.append((item[0], bytes(item[1])))
-                continue
-            path = Path(item)
             try:
-                loaded.append((path.name, path.read_bytes()))
-            except OSError as exc:
+                loaded.append(read_resource(item))
+            except OSError as exc:  # only a path can fail; the error names it as Path(item) would
                 raise Rejected(
-                    f"cannot read {path}: {exc.strerror or exc}",
+                    f"cannot read {exc.filename or item}: {exc.strerror or exc}",
                     hint="check the path",
                     code="INVALID_ARGUMENT",
                 ) from None
@@ -314,51 +329,20 @@ class CamundaClient:
         deployed: list[DeployedResource] = []
         for item in response.deployments:
             which = item.WhichOneof("Metadata")
+            if which not in _DEPLOYED_FIELDS:
+                continue
+            id_field, key_field = _DEPLOYED_FIELDS[which]
             meta = getattr(item, which)
-            if which == "process":
-                deployed.append(
-                    DeployedResource(
-                        kind="process",
-                        resource_name=meta.resourceName,
-                        id=meta.bpmnProcessId,
-                        version=meta.version,
-                        definition_key=meta.processDefinitionKey,
-                        tenant_id=meta.tenantId,
-                    )
+            deployed.append(
+                DeployedResource(
+                    kind=which,
+                    resource_name=getattr(meta, "resourceName", None),  # decisions have none
+                    id=getattr(meta, id_field),
+                    version=meta.version,
+                    definition_key=getattr(meta, key_field),
+                    tenant_id=meta.tenantId,
                 )
-            elif which == "decision":
-                deployed.append(
-                    DeployedResource(
-                        kind="decision",
-                        resource_name=None,
-                        id=meta.dmnDecisionId,
-                        version=meta.version,
-                        definition_key=meta.decisionKey,
-                        tenant_id=meta.tenantId,
-                    )
-                )
-            elif which == "decisionRequirements":
-                deployed.append(
-                    DeployedResource(
-                        kind="decisionRequirements",
-                        resource_name=meta.resourceName,
-                        id=meta.dmnDecisionRequirementsId,
-                        version=meta.version,
-                        definition_key=meta.decisionRequirementsKey,
-                        tenant_id=meta.tenantId,
-                    )
-                )
-            elif which == "form":
-                deployed.append(
-                    DeployedResource(
-                        kind="form",
-                        resource_name=meta.resourceName,
-                        id=meta.formId,
-                        version=meta.version,
-                        definition_key=meta.formKey,
-                        tenant_id=meta.tenantId,
-                    )
-                )
+            )
         result = DeployResult(deployment_key=response.key, tenant_id=response.tenantId, deployments=deployed)
         _log.info("deployed", resources=names, deployment_key=result.deployment_key)
         return result
@@ -382,38 +366,36 @@ class CamundaClient:
         vars_ = _json_object(variables)
         tenant = self.settings.tenant_id
         action = f"start process {process_id!r}" + (f" version {version}" if version is not None else "")
+        wanted_version = -1 if version is None else version
+        created: CreateProcessInstanceResponse | CreateProcessInstanceWithResultResponse
+        variables_at_end: dict[str, Any] | None = None
         if wait:
-            result = await self._grpc(
+            finished = await self._grpc(
                 action,
                 lambda: self.zeebe.run_process_with_result(
                     process_id,
                     variables=vars_,
-                    version=-1 if version is None else version,
+                    version=wanted_version,
                     timeout=int((wait_timeout or 0) * 1000),
                     variables_to_fetch=list(fetch_variables or []),
                     tenant_id=tenant,
                 ),
             )
-            return ProcessInstanceCreated(
-                process_instance_key=result.process_instance_key,
-                process_definition_key=result.process_definition_key,
-                process_definition_id=result.bpmn_process_id,
-                process_definition_version=result.version,
-                tenant_id=result.tenant_id,
-                variables=dict(result.variables),
+            created, variables_at_end = finished, dict(finished.variables)
+        else:
+            created = await self._grpc(
+                action,
+                lambda: self.zeebe.run_process(
+                    process_id, variables=vars_, version=wanted_version, tenant_id=tenant
+                ),
             )
-        created = await self._grpc(
-            action,
-            lambda: self.zeebe.run_process(
-                process_id, variables=vars_, version=-1 if version is None else version, tenant_id=tenant
-            ),
-        )
         return ProcessInstanceCreated(
             process_instance_key=created.process_instance_key,
             process_definition_key=created.process_definition_key,
             process_definition_id=created.bpmn_process_id,
             process_definition_version=created.version,
             tenant_id=created.tenant_id,
+            variables=variables_at_end,
         )
 
     async def cancel(self, process_instance_key: Key) -> None:
@@ -471,9 +453,7 @@ class CamundaClient:
         flt = _filter(
             state=state.upper() if state else None,
             process_definition_id=process_definition_id,
-            process_definition_key=str(process_definition_key)
-            if process_definition_key is not None
-            else None,
+            process_definition_key=process_definition_key,
             has_incident=has_incident,
         )
         flt.update(extra_filter or {})
@@ -488,10 +468,7 @@ class CamundaClient:
 
     async def get_process_instance(self, process_instance_key: Key) -> ProcessInstance:
         key = _key(process_instance_key, "the process instance key")
-        action = f"get process instance {key}"
-        return self._parse(
-            action, ProcessInstance, await self._rest(action, "GET", f"/process-instances/{key}")
-        )
+        return await self._get(f"get process instance {key}", ProcessInstance, f"/process-instances/{key}")
 
     async def process_instance_details(self, process_instance_key: Key) -> ProcessInstanceDetails:
         """The instance with its element instances, incidents and variables (four REST calls, concurrent)."""
@@ -552,7 +529,7 @@ class CamundaClient:
             assignee=assignee,
             candidate_group=candidate_group,
             candidate_user=candidate_user,
-            process_instance_key=str(process_instance_key) if process_instance_key is not None else None,
+            process_instance_key=process_instance_key,
             process_definition_id=process_definition_id,
             element_id=element_id,
         )
@@ -568,8 +545,7 @@ class CamundaClient:
 
     async def get_user_task(self, user_task_key: Key) -> UserTask:
         key = _key(user_task_key, "the user task key")
-        action = f"get user task {key}"
-        return self._parse(action, UserTask, await self._rest(action, "GET", f"/user-tasks/{key}"))
+        return await self._get(f"get user task {key}", UserTask, f"/user-tasks/{key}")
 
     async def assign_user_task(
         self, user_task_key: Key, assignee: str, *, allow_override: bool = True
@@ -613,7 +589,7 @@ class CamundaClient:
     ) -> SearchResult[Incident]:
         flt = _filter(
             state=state.upper() if state else None,
-            process_instance_key=str(process_instance_key) if process_instance_key is not None else None,
+            process_instance_key=process_instance_key,
             process_definition_id=process_definition_id,
             error_type=error_type.upper() if error_type else None,
         )
@@ -629,8 +605,7 @@ class CamundaClient:
 
     async def get_incident(self, incident_key: Key) -> Incident:
         key = _key(incident_key, "the incident key")
-        action = f"get incident {key}"
-        return self._parse(action, Incident, await self._rest(action, "GET", f"/incidents/{key}"))
+        return await self._get(f"get incident {key}", Incident, f"/incidents/{key}")
 
     async def update_job_retries(self, job_key: Key, retries: int) -> None:
         key = _key(job_key, "the job key")
@@ -691,8 +666,7 @@ class CamundaClient:
         )
 
     async def rest_topology(self) -> Topology:
-        action = "get the topology over REST"
-        return self._parse(action, Topology, await self._rest(action, "GET", "/topology"))
+        return await self._get("get the topology over REST", Topology, "/topology")
 
     async def status(self) -> ClusterStatus:
         """Both gateways, each checked on its own; errors are reported, not raised."""

@@ -13,10 +13,21 @@ import json
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePath
+from typing import Any
 
 from autoops.client.errors import DiagnosticLike, ParseFailure
 
-__all__ = ["check_resources", "is_error", "resource_kind", "validate_resources"]
+__all__ = [
+    "ResourceInput",
+    "check_resources",
+    "is_error",
+    "read_resource",
+    "resource_kind",
+    "validate_resources",
+]
+
+# A file path, or a resource already in memory as (name, content).
+ResourceInput = str | os.PathLike[str] | tuple[str, bytes]
 
 
 def resource_kind(name: str) -> str:
@@ -32,26 +43,22 @@ def is_error(diagnostic: DiagnosticLike) -> bool:
 
 
 def _feel_checker() -> Callable[[str], str | None] | None:
-    """FEEL syntax check for the BPMN validator's hook, or None while ``autoops.feel`` lacks it.
+    """FEEL syntax check for the BPMN validator's hook, or None when ``autoops.feel`` is unavailable.
 
     The hook receives the expression without its leading ``=`` and returns None when it parses,
     otherwise the problem.
     """
     try:
-        feel = importlib.import_module("autoops.feel")
-    except ImportError:
+        feel: Any = importlib.import_module("autoops.feel")
+        compile_expression = feel.compile
+        syntax_error: type[Exception] = feel.FeelSyntaxError
+    except (ImportError, AttributeError):
         return None
-    compile_ = getattr(feel, "compile", None)
-    syntax_error = getattr(feel, "FeelSyntaxError", None)
-    if not callable(compile_) or not (isinstance(syntax_error, type) and issubclass(syntax_error, Exception)):
-        return None
-    error_type: type[Exception] = syntax_error
 
     def check(expression: str) -> str | None:
-        text = expression[1:] if expression.startswith("=") else expression
         try:
-            compile_(text)
-        except error_type as exc:
+            compile_expression(expression)
+        except syntax_error as exc:
             return str(exc)
         return None
 
@@ -94,7 +101,15 @@ def _validate_bpmn(name: str, content: bytes) -> list[DiagnosticLike]:
     return diagnostics
 
 
-def check_resources(resources: Sequence[str | os.PathLike[str] | tuple[str, bytes]]) -> list[DiagnosticLike]:
+def read_resource(item: ResourceInput) -> tuple[str, bytes]:
+    """(name, bytes); a path's name is its basename, as pyzeebe names resources. Raises OSError."""
+    if isinstance(item, tuple):
+        return item[0], bytes(item[1])
+    path = Path(item)
+    return path.name, path.read_bytes()
+
+
+def check_resources(resources: Sequence[ResourceInput]) -> list[DiagnosticLike]:
     """Validate files (or (name, bytes) pairs) without any connection: what ``deploy --dry-run`` does.
 
     Unreadable files are reported as diagnostics rather than raised, so one run lists every problem.
@@ -102,12 +117,8 @@ def check_resources(resources: Sequence[str | os.PathLike[str] | tuple[str, byte
     loaded: list[tuple[str, bytes]] = []
     found: list[DiagnosticLike] = []
     for item in resources:
-        if isinstance(item, tuple):
-            loaded.append((item[0], bytes(item[1])))
-            continue
-        path = Path(item)
         try:
-            loaded.append((path.name, path.read_bytes()))
+            loaded.append(read_resource(item))
         except OSError as exc:
-            found.append(ParseFailure(str(path), None, f"cannot read the file: {exc.strerror or exc}"))
+            found.append(ParseFailure(str(item), None, f"cannot read the file: {exc.strerror or exc}"))
     return found + validate_resources(loaded)

@@ -8,7 +8,7 @@ that says what to do about it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 __all__ = [
@@ -48,6 +48,8 @@ class DiagnosticLike(Protocol):
     def element_id(self) -> str | None: ...
     @property
     def message(self) -> str: ...
+    def human(self) -> str: ...
+    def as_dict(self) -> Mapping[str, Any]: ...
 
 
 class CamundaError(Exception):
@@ -144,7 +146,7 @@ class InvalidModel(Rejected):
     def __init__(self, diagnostics: Sequence[DiagnosticLike]) -> None:
         self.diagnostics = list(diagnostics)
         count = len(self.diagnostics)
-        lines = "\n".join(f"  {_render(d)}" for d in self.diagnostics)
+        lines = "\n".join(f"  {d.human()}" for d in self.diagnostics)
         super().__init__(
             f"the model is invalid ({count} error{'s' if count != 1 else ''}); nothing was deployed\n{lines}",
             hint="fix the errors listed and deploy again; `autoops deploy --dry-run` checks without deploying",
@@ -165,16 +167,17 @@ class ParseFailure:
         self.message = message
         self.element_id: str | None = None
 
-    def __str__(self) -> str:
+    def human(self) -> str:
         where = f"{self.source}:{self.line}" if self.line is not None else self.source
         return f"{where}: {self.message}"
 
+    __str__ = human
 
-def _render(diagnostic: object) -> str:
-    for name in ("human", "render_human", "to_human"):
-        render = getattr(diagnostic, name, None)
-        if callable(render):
-            return str(render())
-        if isinstance(render, str):
-            return render
-    return str(diagnostic)
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "severity": self.severity,
+            "source": self.source,
+            "line": self.line,
+            "element_id": self.element_id,
+            "message": self.message,
+        }

@@ -110,8 +110,8 @@ class Step:
 class Hooks:
     """Callbacks from processing into the engine and into later behaviours.
 
-    The engine subclasses this to wake job pollers and answer awaiting callers; the events issue
-    plugs BPMN error routing in through :meth:`find_error_catch`.
+    The engine subclasses this to wake job pollers and answer awaiting callers, and routes BPMN
+    errors thrown on jobs through :meth:`find_error_catch`.
     """
 
     def jobs_available(self, job_type: str) -> None:

@@ -72,6 +72,10 @@ class ModelCache:
         self._joins: dict[int, bool] = {}
         # (definition key, element id) -> element processor, filled by processors.processor_for_instance
         self.processors: dict[tuple[int, str], Any] = {}
+        # (definition key, inclusive gateway id, untaken incoming flows) -> nodes that can still reach them
+        self.reaching: dict[tuple[int, str, frozenset[str]], frozenset[str]] = {}
+        # (definition key, element id, element type) -> boundary / event-subprocess catch plans
+        self.catch_plans: dict[tuple[int, str, str], Any] = {}
 
     def put(self, deployed: DeployedProcess) -> None:
         self._by_key[deployed.key] = deployed
@@ -250,6 +254,9 @@ def deploy(ctx: ProcessingContext, resources: Sequence[tuple[str, bytes]], tenan
             )
             deployed = DeployedProcess(key, process.id, version, name, tenant_id, process)
             ctx.models.put(deployed)
+            from autoops.engine import start_events
+
+            start_events.on_deployed(ctx, deployed)
             ctx.record(
                 ValueType.PROCESS,
                 "CREATED",
@@ -296,6 +303,19 @@ def _start_form_id(process: Process) -> str | None:
     return None
 
 
+def _reopen_start_events(ctx: ProcessingContext, bpmn_process_id: str) -> None:
+    """After a deletion the latest remaining version owns the start events again (Zeebe's rule)."""
+    from autoops.engine import start_events
+
+    start_events.close_all(ctx, bpmn_process_id)
+    latest = ctx.conn.execute(
+        "SELECT key FROM definitions WHERE bpmn_process_id = ? AND deleted = 0 ORDER BY version DESC LIMIT 1",
+        (bpmn_process_id,),
+    ).fetchone()
+    if latest is not None:
+        start_events.on_deployed(ctx, ctx.model(latest[0]))
+
+
 def delete_resource(ctx: ProcessingContext, key: int) -> None:
     """RESOURCE_DELETION DELETE: retire a process definition (or form) so no new instance uses it.
 
@@ -315,6 +335,7 @@ def delete_resource(ctx: ProcessingContext, key: int) -> None:
                             f"Expected to delete resource with key `{key}`, but there are still {running} running "
                             "process instances of it; cancel them first")
         ctx.conn.execute("UPDATE definitions SET deleted = 1 WHERE key = ?", (key,))
+        _reopen_start_events(ctx, row["bpmn_process_id"])
         ctx.record(ValueType.PROCESS, "DELETED", key,
                    {"bpmnProcessId": row["bpmn_process_id"], "version": row["version"], "processDefinitionKey": key})
     elif ctx.conn.execute("SELECT 1 FROM forms WHERE key = ? AND deleted = 0", (key,)).fetchone() is not None:

@@ -18,13 +18,18 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from autoops.engine import (
+    bpmn_errors,
+    catch_events,  # noqa: F401  (registers the subscription listener and trigger step)
     deployment,
     incidents,
     instances,
     jobs,
     lifecycle,
+    messages,
     modification,
     scheduler,
+    signals,
+    timers,  # noqa: F401  (registers the timer due handler)
     user_tasks,
     variables,
 )
@@ -35,10 +40,13 @@ from autoops.engine.errors import EngineClosedError, ResultTimeoutError
 from autoops.engine.instances import CreatedInstance
 from autoops.engine.jobs import ActivatedJob
 from autoops.engine.keys import KeyGenerator
+from autoops.engine.messages import CorrelatedMessage, PublishedMessage
 from autoops.engine.notifier import JobNotifier
+from autoops.engine.processors import call_activity, multi_instance
 from autoops.engine.queries import Queries
 from autoops.engine.records import RecordType
 from autoops.engine.rejections import Rejection, RejectionType
+from autoops.engine.signals import BroadcastSignalResult
 from autoops.engine.store import Store, Synchronous
 from autoops.logging import get_logger
 
@@ -52,6 +60,8 @@ _log = get_logger(__name__)
 
 scheduler.register_due_handler(jobs.DUE_TIMEOUT, jobs.time_out)
 scheduler.register_due_handler(jobs.DUE_BACKOFF, jobs.recur_after_backoff)
+multi_instance.register()
+call_activity.register()
 
 
 class _EngineHooks(Hooks):
@@ -73,6 +83,11 @@ class _EngineHooks(Hooks):
                 future.set_result(result)
 
         ctx.on_commit(answer)
+
+    def find_error_catch(
+        self, ctx: ProcessingContext, inst: ElementInstance, error_code: str
+    ) -> Callable[[dict[str, Any]], None] | None:
+        return bpmn_errors.find_error_catch(ctx, inst, error_code)
 
     def process_terminated(self, ctx: ProcessingContext, inst: ElementInstance) -> None:
         waiter = self._engine._result_waiters.get(inst.key)
@@ -411,7 +426,7 @@ class Engine:
         def command(ctx: ProcessingContext) -> list[ActivatedJob]:
             for tenant in tenant_ids or ():
                 _tenant("JOB_BATCH", "ACTIVATE", tenant)
-            _check_activation(job_type, worker, timeout_ms, max_jobs)
+            _check_activation(job_type, timeout_ms, max_jobs)
             return jobs.activate(ctx, job_type, worker, timeout_ms, max_jobs, fetch_variables)
 
         return await self._submit(command)
@@ -471,6 +486,52 @@ class Engine:
     async def update_user_task(self, user_task_key: int, changeset: Mapping[str, Any], *, action: str = "update") -> None:
         await self._submit(lambda ctx: user_tasks.update(ctx, user_task_key, changeset, action=action))
 
+    # ------------------------------------------------------------------ messages and signals
+
+    async def publish_message(
+        self,
+        name: str,
+        correlation_key: str = "",
+        *,
+        time_to_live_ms: int = 0,
+        message_id: str | None = None,
+        variables: Any = None,
+        tenant_id: str | None = None,
+    ) -> PublishedMessage:
+        """PublishMessage: correlate now and buffer for ``time_to_live_ms`` (0: not buffered).
+
+        Raises :class:`Rejection` ALREADY_EXISTS while a message with the same name, correlation
+        key and non-empty ``message_id`` is still buffered.
+        """
+
+        def command(ctx: ProcessingContext) -> PublishedMessage:
+            tenant = _tenant("MESSAGE", "PUBLISH", tenant_id)
+            return messages.publish(ctx, name, correlation_key or "", time_to_live_ms, message_id, variables, tenant)
+
+        return await self._submit(command)
+
+    async def correlate_message(
+        self, name: str, correlation_key: str = "", *, variables: Any = None, tenant_id: str | None = None
+    ) -> CorrelatedMessage:
+        """REST ``/v2/messages/correlation``: correlate now or raise :class:`Rejection` NOT_FOUND."""
+
+        def command(ctx: ProcessingContext) -> CorrelatedMessage:
+            tenant = _tenant("MESSAGE_CORRELATION", "CORRELATE", tenant_id)
+            return messages.correlate(ctx, name, correlation_key or "", variables, tenant)
+
+        return await self._submit(command)
+
+    async def broadcast_signal(
+        self, name: str, *, variables: Any = None, tenant_id: str | None = None
+    ) -> BroadcastSignalResult:
+        """BroadcastSignal: trigger every signal catch and start event with ``name``; nothing is buffered."""
+
+        def command(ctx: ProcessingContext) -> BroadcastSignalResult:
+            tenant = _tenant("SIGNAL", "BROADCAST", tenant_id)
+            return signals.broadcast(ctx, name, variables, tenant)
+
+        return await self._submit(command)
+
     # ------------------------------------------------------------------ time
 
     async def fire_due_now(self) -> int:
@@ -483,7 +544,8 @@ class Engine:
                 return total
 
 
-def _check_activation(job_type: str, worker: str, timeout_ms: int, max_jobs: int) -> None:
+def _check_activation(job_type: str, timeout_ms: int, max_jobs: int) -> None:
+    """Argument checks of JOB_BATCH ACTIVATE (a blank worker name is the gateway's to refuse)."""
     def bad(reason: str) -> Rejection:
         return Rejection("JOB_BATCH", "ACTIVATE", RejectionType.INVALID_ARGUMENT, reason)
 
@@ -493,6 +555,5 @@ def _check_activation(job_type: str, worker: str, timeout_ms: int, max_jobs: int
         raise bad(f"Expected to activate job batch with timeout to be greater than zero, but it was {timeout_ms}")
     if max_jobs < 1:
         raise bad(f"Expected to activate job batch with max jobs to activate to be greater than zero, but it was {max_jobs}")
-    del worker
 
 

@@ -256,7 +256,8 @@ def fail(
 def throw_error(
     ctx: ProcessingContext, key: int, error_code: str, error_message: str, result: Mapping[str, Any] | None
 ) -> None:
-    """Until BPMN error routing exists (issue 5) every thrown error is uncaught: an incident."""
+    """THROW_ERROR: route the BPMN error to its catch event (via the engine hook), else an
+    UNHANDLED_ERROR_EVENT incident on the job's element."""
     row = _check(ctx, key, JobIntent.THROW_ERROR, "throw an error for", ("ACTIVATABLE", "ACTIVATED"))
     _clear_due(ctx, key)
     ctx.conn.execute(

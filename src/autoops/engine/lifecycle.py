@@ -19,8 +19,9 @@ from autoops.bpmn.model import ElementKind, FlowNode, Gateway, SequenceFlow
 from autoops.engine import incidents, variables
 from autoops.engine.context import ElementInstance, ProcessingContext, Step
 from autoops.engine.errors import ProcessingFailure
-from autoops.engine.processors import entry_processor_of, processor_for_instance
+from autoops.engine.processors import entry_processor_of, processor_for_instance, processor_of
 from autoops.engine.records import ElementState, ProcessInstanceIntent, ValueType
+from autoops.engine.rejections import Rejection, RejectionType
 
 __all__ = [
     "TransitionListener",
@@ -90,9 +91,9 @@ def to_completed(ctx: ProcessingContext, inst: ElementInstance, node: FlowNode |
     if inst.flow_scope_key is None:
         return
     scope = ctx.require_instance(inst.flow_scope_key)
-    if node is not None:
+    if node is not None and scope.element_type != "MULTI_INSTANCE_BODY":
         for flow in processor.outgoing(ctx, inst, node):
-            _take_flow(ctx, scope, inst, flow)
+            take_flow(ctx, scope, inst, flow)
     _release(ctx, scope, 1)
 
 
@@ -107,12 +108,21 @@ def to_terminated(ctx: ProcessingContext, inst: ElementInstance) -> None:
 # ---------------------------------------------------------------------------- internals
 
 
-def _take_flow(ctx: ProcessingContext, scope: ElementInstance, source: ElementInstance, flow: SequenceFlow) -> None:
+def take_flow(ctx: ProcessingContext, scope: ElementInstance, source: ElementInstance, flow: SequenceFlow) -> None:
+    record_flow_taken(ctx, scope, source, flow)
+    activate_child(ctx, scope, flow.target, via_flow=flow.id)
+
+
+def record_flow_taken(ctx: ProcessingContext, scope: ElementInstance, source: ElementInstance, flow: SequenceFlow) -> None:
     key = ctx.keys.next()
     value = source.record_value()
     value.update({"bpmnElementType": "SEQUENCE_FLOW", "elementId": flow.id, "flowScopeKey": scope.key})
     ctx.record(ValueType.PROCESS_INSTANCE, PI.SEQUENCE_FLOW_TAKEN, key, value, process_instance_key=source.process_instance_key)
-    activate_child(ctx, scope, flow.target, via_flow=flow.id)
+
+
+def release_token(ctx: ProcessingContext, scope: ElementInstance) -> None:
+    """A token counted in ``scope`` vanished without reaching an element (a dropped trigger)."""
+    _release(ctx, scope, 1)
 
 
 def _release(ctx: ProcessingContext, scope: ElementInstance, tokens: int) -> None:
@@ -152,9 +162,20 @@ def _activate_step(ctx: ProcessingContext, step: Step) -> None:
 
 
 def create_and_activate(
-    ctx: ProcessingContext, scope: ElementInstance, node: FlowNode, local: dict[str, Any] | None = None
+    ctx: ProcessingContext,
+    scope: ElementInstance,
+    node: FlowNode,
+    local: dict[str, Any] | None = None,
+    *,
+    data: dict[str, Any] | None = None,
+    wrapped: bool = True,
 ) -> ElementInstance:
-    processor = entry_processor_of(node)
+    """Create the instance of ``node`` in ``scope`` and run its activation.
+
+    ``data`` seeds the instance's scratch data (a triggered catch event carries its variables
+    there); ``wrapped=False`` bypasses entry wrappers (the inner instances of a multi-instance body).
+    """
+    processor = entry_processor_of(node) if wrapped else processor_of(node)
     inst = ElementInstance(
         key=ctx.keys.next(),
         process_instance_key=scope.process_instance_key,
@@ -168,6 +189,7 @@ def create_and_activate(
         active_children=0,
         tenant_id=scope.tenant_id,
         start_date=ctx.now,
+        data=data,
     )
     ctx.insert_instance(inst)
     if local:
@@ -181,7 +203,7 @@ def run_activation(ctx: ProcessingContext, inst: ElementInstance) -> None:
     """Run (or re-run after an incident) the ACTIVATING step; a failure raises an incident."""
     node = _node(ctx, inst)
     processor = processor_for_instance(ctx, inst)
-    if not processor.activation_may_fail(node):
+    if not processor.activation_may_fail(node) and not _opens_subscriptions(ctx, inst):
         processor.on_activate(ctx, inst, node)
         return
     try:
@@ -211,7 +233,7 @@ def run_completion(ctx: ProcessingContext, inst: ElementInstance) -> None:
     """Run (or re-run after an incident) the COMPLETING step."""
     node = _node(ctx, inst)
     processor = processor_for_instance(ctx, inst)
-    if not processor.completion_may_fail(node):
+    if not processor.completion_may_fail(node) and not _inner_of_body(ctx, inst):
         processor.on_complete(ctx, inst, node)
         return
     try:
@@ -253,6 +275,23 @@ def terminate_children(ctx: ProcessingContext, inst: ElementInstance) -> None:
         to_terminated(ctx, inst)
 
 
+# Set by the catch-events module: whether activating an instance opens boundary or
+# event-subprocess subscriptions, whose expressions may fail (then activation needs a savepoint).
+opens_subscriptions: Callable[[ProcessingContext, ElementInstance], bool] | None = None
+
+
+def _opens_subscriptions(ctx: ProcessingContext, inst: ElementInstance) -> bool:
+    return opens_subscriptions is not None and opens_subscriptions(ctx, inst)
+
+
+def _inner_of_body(ctx: ProcessingContext, inst: ElementInstance) -> bool:
+    """Inner multi-instance instances evaluate outputElement / completionCondition on completion."""
+    if inst.flow_scope_key is None:
+        return False
+    scope = ctx.instance(inst.flow_scope_key)
+    return scope is not None and scope.element_type == "MULTI_INSTANCE_BODY"
+
+
 def _node(ctx: ProcessingContext, inst: ElementInstance) -> FlowNode | None:
     if inst.flow_scope_key is None:
         return None
@@ -266,9 +305,26 @@ _HANDLERS = {
 }
 
 
+MAX_STEPS_PER_COMMAND = 100_000
+
+
 def run_steps(ctx: ProcessingContext) -> None:
-    """Drain the follow-up steps of the current command, FIFO, inside its transaction."""
+    """Drain the follow-up steps of the current command, FIFO, inside its transaction.
+
+    A model that loops without a wait state would never stop; past ``MAX_STEPS_PER_COMMAND`` the
+    command is rejected (and rolled back) instead of blocking the engine forever.
+    """
+    count = 0
     while ctx.steps:
+        count += 1
+        if count > MAX_STEPS_PER_COMMAND:
+            step = ctx.steps[0]
+            raise Rejection(
+                "PROCESS_INSTANCE", step.kind.upper(), RejectionType.PROCESSING_ERROR,
+                f"Expected to process the command, but it caused more than {MAX_STEPS_PER_COMMAND} follow-up "
+                "steps: the process probably loops without a wait state (a task, user task or event); add one "
+                "or an exit condition to the loop",
+            )
         step = ctx.steps.popleft()
         handler = _HANDLERS.get(step.kind)
         if handler is None:
@@ -277,5 +333,5 @@ def run_steps(ctx: ProcessingContext) -> None:
 
 
 def register_step(kind: str, handler: Any) -> None:
-    """Let a behaviour module (timers, messages: issue 5) add its own follow-up step kinds."""
+    """Let a behaviour module (timers, messages) add its own follow-up step kinds."""
     _HANDLERS[kind] = handler

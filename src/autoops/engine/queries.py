@@ -438,9 +438,7 @@ class Queries:
 
     def get(self, entity_name: str, key: int) -> dict[str, Any] | None:
         entity = ENTITIES[entity_name]
-        key_field = entity.fields[entity.default_sort]
         found = self.search(entity_name, {entity.default_sort: key}, limit=1)
-        del key_field
         return found.items[0] if found.items else None
 
     def definition_xml(self, key: int) -> bytes | None:

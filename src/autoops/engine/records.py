@@ -41,7 +41,7 @@ class ValueType(StrEnum):
     VARIABLE = "VARIABLE"
     VARIABLE_DOCUMENT = "VARIABLE_DOCUMENT"
     USER_TASK = "USER_TASK"
-    # Issue-5 value types, named here so the log schema needs no change when they arrive.
+    # Event value types (messages, timers, signals, errors, escalations).
     MESSAGE = "MESSAGE"
     MESSAGE_SUBSCRIPTION = "MESSAGE_SUBSCRIPTION"
     TIMER = "TIMER"

@@ -2,7 +2,7 @@
 
 A due item is (kind, due_at, ref_key) in the ``due_items`` table, written in the same transaction as
 the state that needs it, so it survives restarts. Handlers are registered per kind: job deadlines
-and back-offs here; timers and message TTLs (issue 5) register their own kinds. Items fire in
+and back-offs here; timers and message TTLs register their own kinds. Items fire in
 due-time order and never early; a pinned clock fires only when moved.
 """
 
@@ -16,7 +16,7 @@ from autoops.engine.clock import Clock
 from autoops.engine.context import ProcessingContext
 from autoops.logging import get_logger
 
-__all__ = ["DueHandler", "Scheduler", "fire_due", "register_due_handler"]
+__all__ = ["DueHandler", "Scheduler", "clear_due", "fire_due", "register_due_handler", "set_due"]
 
 DueHandler = Callable[[ProcessingContext, int], None]
 _HANDLERS: dict[str, DueHandler] = {}
@@ -29,13 +29,22 @@ def register_due_handler(kind: str, handler: DueHandler) -> None:
 
 
 def fire_due(ctx: ProcessingContext) -> int:
-    """Process the due items whose time has come (up to a batch); returns how many fired."""
-    rows = ctx.conn.execute(
-        "SELECT id, kind, ref_key FROM due_items WHERE due_at <= ? ORDER BY due_at, id LIMIT ?", (ctx.now, _BATCH)
-    ).fetchall()
+    """Process the due items whose time has come (up to a batch); returns how many fired.
+
+    Items are taken one at a time in due-time order, so that an item a handler schedules (the
+    next tick of a timer cycle) fires before later items when the clock jumped past both.
+    """
     from autoops.engine import lifecycle
 
-    for item_id, kind, ref_key in rows:
+    fired = 0
+    while fired < _BATCH:
+        row = ctx.conn.execute(
+            "SELECT id, kind, ref_key FROM due_items WHERE due_at <= ? ORDER BY due_at, id LIMIT 1", (ctx.now,)
+        ).fetchone()
+        if row is None:
+            break
+        item_id, kind, ref_key = row
+        fired += 1
         ctx.conn.execute("DELETE FROM due_items WHERE id = ?", (item_id,))
         handler = _HANDLERS.get(kind)
         if handler is None:
@@ -47,7 +56,20 @@ def fire_due(ctx: ProcessingContext) -> int:
                 lifecycle.run_steps(ctx)
         except Exception:
             _log.exception("due item failed and was dropped", kind=kind, ref_key=ref_key)
-    return len(rows)
+    return fired
+
+
+def set_due(ctx: ProcessingContext, kind: str, ref_key: int, due_at: int) -> None:
+    """Schedule (or move) the due item of ``kind`` for ``ref_key``."""
+    ctx.conn.execute(
+        "INSERT INTO due_items(kind, due_at, ref_key) VALUES (?, ?, ?)"
+        " ON CONFLICT(kind, ref_key) DO UPDATE SET due_at = excluded.due_at",
+        (kind, due_at, ref_key),
+    )
+
+
+def clear_due(ctx: ProcessingContext, kind: str, ref_key: int) -> None:
+    ctx.conn.execute("DELETE FROM due_items WHERE kind = ? AND ref_key = ?", (kind, ref_key))
 
 
 class Scheduler:

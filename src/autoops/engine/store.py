@@ -184,8 +184,8 @@ CREATE TABLE IF NOT EXISTS user_tasks (
 );
 CREATE INDEX IF NOT EXISTS ut_ei ON user_tasks(element_instance_key);
 
--- Everything that must happen at a point in time: job deadlines and back-offs now; timers and
--- message TTLs (issue 5) go in the same table with their own kind.
+-- Everything that must happen at a point in time: job deadlines and back-offs, timers and
+-- message TTLs, each with its own kind.
 CREATE TABLE IF NOT EXISTS due_items (
   id INTEGER PRIMARY KEY,
   kind TEXT NOT NULL,
@@ -194,6 +194,71 @@ CREATE TABLE IF NOT EXISTS due_items (
   UNIQUE (kind, ref_key)
 );
 CREATE INDEX IF NOT EXISTS due_at ON due_items(due_at, id);
+
+-- Open catch subscriptions (messages and signals). The owner is the element instance whose
+-- lifetime bounds the subscription: the catch event or receive task itself, an event-based
+-- gateway, an activity with boundary events or a scope with event subprocesses; start events of
+-- deployed processes have no owner. ``element_id`` is the catch event that the trigger activates.
+CREATE TABLE IF NOT EXISTS subscriptions (
+  key INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  correlation_key TEXT NOT NULL DEFAULT '',
+  owner_key INTEGER,
+  element_id TEXT NOT NULL,
+  role TEXT NOT NULL,
+  interrupting INTEGER NOT NULL,
+  process_instance_key INTEGER,
+  bpmn_process_id TEXT NOT NULL,
+  definition_key INTEGER NOT NULL,
+  tenant_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sub_name ON subscriptions(kind, name, correlation_key);
+CREATE INDEX IF NOT EXISTS sub_owner ON subscriptions(owner_key) WHERE owner_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS sub_start ON subscriptions(bpmn_process_id) WHERE owner_key IS NULL;
+
+-- Timers; each has a due item of kind 'timer'. ``repetitions`` counts the ticks still to fire
+-- (-1: unbounded); ``cycle`` keeps the evaluated cycle text to compute the next tick.
+CREATE TABLE IF NOT EXISTS timers (
+  key INTEGER PRIMARY KEY,
+  owner_key INTEGER,
+  element_id TEXT NOT NULL,
+  role TEXT NOT NULL,
+  interrupting INTEGER NOT NULL,
+  due_at INTEGER NOT NULL,
+  repetitions INTEGER NOT NULL,
+  cycle TEXT,
+  process_instance_key INTEGER,
+  bpmn_process_id TEXT NOT NULL,
+  definition_key INTEGER NOT NULL,
+  tenant_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS timers_owner ON timers(owner_key) WHERE owner_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS timers_start ON timers(bpmn_process_id) WHERE owner_key IS NULL;
+
+-- Buffered messages (until their deadline) and the processes each one already reached.
+CREATE TABLE IF NOT EXISTS messages (
+  key INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  correlation_key TEXT NOT NULL,
+  message_id TEXT NOT NULL DEFAULT '',
+  variables TEXT NOT NULL,
+  deadline INTEGER NOT NULL,
+  tenant_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS msg_name ON messages(name, correlation_key, key);
+CREATE TABLE IF NOT EXISTS message_correlations (
+  message_key INTEGER NOT NULL,
+  bpmn_process_id TEXT NOT NULL,
+  PRIMARY KEY (message_key, bpmn_process_id)
+) WITHOUT ROWID;
+-- Active instances started by a message with a correlation key (one per process and key).
+CREATE TABLE IF NOT EXISTS message_start_keys (
+  bpmn_process_id TEXT NOT NULL,
+  correlation_key TEXT NOT NULL,
+  process_instance_key INTEGER NOT NULL,
+  PRIMARY KEY (bpmn_process_id, correlation_key)
+) WITHOUT ROWID;
 """
 
 
@@ -218,7 +283,8 @@ class Store:
         self.conn.execute("PRAGMA temp_store=MEMORY")
         self.conn.execute("PRAGMA cache_size=-65536")
         self.pragmas["cache_size"] = "-65536"
-        self.conn.executescript(_SCHEMA)
+        # one transaction for the whole schema: one fsync instead of one per statement
+        self.conn.executescript("BEGIN;\n" + _SCHEMA + "\nCOMMIT;")
         self.conn.execute(
             "INSERT OR IGNORE INTO meta(name, value) VALUES ('schema_version', ?), ('next_key', ?)",
             (SCHEMA_VERSION, first_key()),

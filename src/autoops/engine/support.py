@@ -8,7 +8,7 @@ is supported exactly when a processor claims it.
 
 from __future__ import annotations
 
-from autoops.bpmn.model import Activity, Event, EventKind, FlowNode, Process, SubProcess
+from autoops.bpmn.model import Activity, ElementKind, Event, EventKind, FlowNode, Process
 
 __all__ = ["unsupported_reasons"]
 
@@ -34,18 +34,17 @@ def _node_problems(node: FlowNode) -> list[str]:
     if node.execution_listeners:
         out.append("Execution listeners are not supported by the embedded engine yet")
     if isinstance(node, Activity):
-        if node.multi_instance is not None:
-            out.append("Multi-instance activities are not supported by the embedded engine yet")
         if node.has_standard_loop:
             out.append("Standard loop characteristics are not supported; use multi-instance instead")
-        if node.boundary_events:
-            out.append("Boundary events are not supported by the embedded engine yet")
         if node.is_for_compensation:
             out.append("Compensation handlers are not supported by the embedded engine")
         if node.user_task is not None and node.user_task.task_listeners:
             out.append("Task listeners are not supported by the embedded engine yet")
-        if isinstance(node, SubProcess) and node.triggered_by_event:
-            out.append("Event subprocesses are not supported by the embedded engine yet")
+        if node.kind is ElementKind.AD_HOC_SUB_PROCESS:
+            out.append("Ad-hoc subprocesses are not supported by the embedded engine; use an embedded subprocess "
+                       "with an inclusive gateway instead")
     if isinstance(node, Event) and node.event_kind is EventKind.MULTIPLE:
         out.append("Events with several event definitions are not supported")
+    if isinstance(node, Event) and node.event_kind is EventKind.COMPENSATION:
+        out.append("Compensation events are not supported by the embedded engine")
     return out

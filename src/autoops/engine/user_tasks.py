@@ -190,7 +190,7 @@ _CHANGEABLE = {"dueDate": "due_date", "followUpDate": "follow_up_date", "candida
 
 
 def update(ctx: ProcessingContext, key: int, changeset: Mapping[str, Any], *, action: str = "update") -> None:
-    row = _check(ctx, key, UserTaskIntent.UPDATE, "update")
+    _check(ctx, key, UserTaskIntent.UPDATE, "update")
     changed: list[str] = []
     for name, value in changeset.items():
         column = _CHANGEABLE.get(name)
@@ -214,7 +214,6 @@ def update(ctx: ProcessingContext, key: int, changeset: Mapping[str, Any], *, ac
             stored = str(value)
         ctx.conn.execute(f"UPDATE user_tasks SET {column} = ? WHERE key = ?", (stored, key))
         changed.append(name)
-    del row
     _record(ctx, UserTaskIntent.UPDATED, key, action=action, changedAttributes=changed)
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "apply_output_mappings",
     "collect_visible",
     "get_local",
+    "local_document",
     "propagate",
     "set_local",
     "set_local_document",
@@ -46,6 +47,14 @@ def _lookup(ctx: ProcessingContext, scope_key: int | None, name: str) -> Any:
         inst = ctx.instance(scope_key)
         scope_key = None if inst is None else inst.flow_scope_key
     return _MISSING
+
+
+def local_document(ctx: ProcessingContext, scope_key: int) -> dict[str, Any]:
+    """The variables of exactly this scope."""
+    return {
+        name: json.loads(value)
+        for name, value in ctx.conn.execute("SELECT name, value FROM variables WHERE scope_key = ?", (scope_key,))
+    }
 
 
 def collect_visible(ctx: ProcessingContext, scope_key: int, names: Sequence[str] | None = None) -> dict[str, Any]:

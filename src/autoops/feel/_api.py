@@ -13,19 +13,19 @@ from . import _semantics as S
 from ._compiler import compile_node
 from ._errors import FeelEvaluationError, Warning
 from ._parser import parse
-from ._values import FeelFunction, FeelRange, YearMonthDuration
+from ._values import YearMonthDuration
 
-__all__ = ["CACHE_SIZE", "ExpectedType", "Expression", "Result", "compile", "evaluate_expected", "result_type"]
+__all__ = ["CACHE_SIZE", "INTERNAL_ERROR", "ExpectedType", "Expression", "Result", "compile", "evaluate_expected", "result_type"]
 
 #: Zeebe's ``ResultType`` names, used in its EXTRACT_VALUE_ERROR incident messages.
 ExpectedType = Literal[
-    "NULL", "BOOLEAN", "NUMBER", "STRING", "DURATION", "PERIOD", "DATE_TIME", "ARRAY", "OBJECT", "UNKNOWN"
+    "NULL", "BOOLEAN", "NUMBER", "STRING", "DURATION", "PERIOD", "DATE", "DATE_TIME", "ARRAY", "OBJECT", "UNKNOWN"
 ]
 
 #: Prefix of Result.failure for an unexpected exception inside the evaluator (a bug to report).
 INTERNAL_ERROR = "Internal error while evaluating the expression"
 
-#: How many compiled expressions are kept (bounded LRU, keyed by text).
+#: How many compiled expressions are kept (LRU, keyed by text).
 CACHE_SIZE = 4096
 
 
@@ -64,6 +64,9 @@ class Expression:
         env = S.Env(variables, now)
         try:
             value = self._fn(env)
+        except S.ScopeError as error:
+            # an exception of the caller's variables mapping is the caller's, not a FEEL failure
+            raise error.__cause__ or error from None
         except S.Fatal as fatal:
             return Result(None, tuple(env.warnings), str(fatal))
         except RecursionError:
@@ -84,6 +87,10 @@ def compile(text: str) -> Expression:
     """
     expr = _cache.get(text)
     if expr is not None:
+        try:  # noqa: SIM105 - contextlib.suppress costs more than the lookup itself
+            _cache.move_to_end(text)  # least recently used entries are evicted first
+        except KeyError:  # evicted by another thread meanwhile; the expression is still valid
+            pass
         return expr
     source = text[1:] if text.startswith("=") else text
     expr = Expression(source)
@@ -95,7 +102,7 @@ def compile(text: str) -> Expression:
 
 
 def result_type(value: Any) -> ExpectedType:
-    """Zeebe's ResultType of a FEEL value (dates and times without a date-time are UNKNOWN)."""
+    """Zeebe's ResultType of a FEEL value (times, ranges and functions are UNKNOWN)."""
     if value is None:
         return "NULL"
     t = type(value)
@@ -111,12 +118,12 @@ def result_type(value: Any) -> ExpectedType:
         return "PERIOD"
     if t is dt.datetime:
         return "DATE_TIME"
+    if t is dt.date:
+        return "DATE"
     if t is list:
         return "ARRAY"
     if t is dict:
         return "OBJECT"
-    if t in (FeelFunction, FeelRange):
-        return "UNKNOWN"
     return "UNKNOWN"
 
 

@@ -12,6 +12,7 @@ import binascii
 import calendar
 import datetime as dt
 import decimal
+import functools
 import json
 import math
 import random
@@ -20,6 +21,7 @@ import uuid
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, NoReturn
+from zoneinfo import ZoneInfo
 
 from . import _semantics as S
 from ._temporal import parse_date, parse_date_time, parse_duration, parse_time, zone_of
@@ -173,9 +175,12 @@ def _time(value: Any) -> Any:
     if type(value) is str:
         return parse_time(value)
     if type(value) is dt.datetime:
-        return value.timetz() if value.tzinfo is None else value.timetz().replace(
-            tzinfo=dt.timezone(value.utcoffset() or dt.timedelta(0))
-        )
+        tz = value.tzinfo
+        if tz is None:
+            return value.time()
+        offset = value.utcoffset() or dt.timedelta(0)
+        zone: dt.tzinfo = TimeZoneId(tz.key, offset) if isinstance(tz, ZoneInfo) else dt.timezone(offset)
+        return value.time().replace(tzinfo=zone)
     if type(value) is dt.date:
         return dt.time(0, tzinfo=dt.UTC)
     if type(value) is dt.time:
@@ -503,9 +508,17 @@ def _split(string: Any, delimiter: Any) -> Any:
         p = _pattern(delimiter)
     except FunctionFailure:
         _fail(f"Invalid pattern for delimiter '{delimiter}'")
-    if s == "":
-        return [""]
-    return p.split(s)
+    # Java's Pattern.split(s, -1): trailing empty strings stay, groups are not returned, and a
+    # zero-width match at the very start does not produce a leading empty string
+    parts: list[str] = []
+    last = 0
+    for m in p.finditer(s):
+        if m.end() == 0:
+            continue
+        parts.append(s[last : m.start()])
+        last = m.end()
+    parts.append(s[last:])
+    return parts
 
 
 @builtin("extract", "input", "pattern")
@@ -1043,16 +1056,6 @@ def _flatten_fn(lst: Any) -> Any:
     return _flatten(_list(lst))
 
 
-@builtin("sort", "list")
-def _sort(lst: Any) -> Any:
-    items = _list(lst)
-    if not items:
-        return []
-    if not _comparable_list(items):
-        _fail()
-    return sorted(items, key=S.order_key)
-
-
 @builtin("sort", "list", "precedes", env=True)
 def _sort2(env: S.Env, lst: Any, precedes: Any) -> Any:
     items = _list(lst)
@@ -1060,8 +1063,6 @@ def _sort2(env: S.Env, lst: Any, precedes: Any) -> Any:
         _fail()
     if len(precedes.params) != 2:
         _fail(f"expect boolean function with 2 arguments, but found '{len(precedes.params)}'")
-
-    import functools
 
     def compare(a: Any, b: Any) -> int:
         if precedes.invoke(env, [a, b]) is True:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -161,8 +161,11 @@ class _Compiler:
             if name in loc:
                 return loc[name]
             variables = env.vars
-            if name in variables:
-                return variables[name]
+            try:
+                if name in variables:
+                    return variables[name]
+            except Exception as error:  # the caller's scope failed: not a FEEL problem
+                raise S.ScopeError(name) from error
             env.warn(S.NO_VARIABLE_FOUND, message)
             return None
 
@@ -203,10 +206,13 @@ class _Compiler:
                 value = loc[name]
             else:
                 variables = env.vars
-                if name not in variables:
-                    env.warn(S.NO_VARIABLE_FOUND, message)
-                    return None
-                value = variables[name]
+                try:
+                    if name not in variables:
+                        env.warn(S.NO_VARIABLE_FOUND, message)
+                        return None
+                    value = variables[name]
+                except Exception as error:  # the caller's scope failed: not a FEEL problem
+                    raise S.ScopeError(name) from error
             if type(value) is dict and key in value:
                 return value[key]
             return path(env, value, key)
@@ -223,10 +229,13 @@ class _Compiler:
                 value = loc[name]
             else:
                 variables = env.vars
-                if name not in variables:
-                    env.warn(S.NO_VARIABLE_FOUND, message)
-                    return None
-                value = variables[name]
+                try:
+                    if name not in variables:
+                        env.warn(S.NO_VARIABLE_FOUND, message)
+                        return None
+                    value = variables[name]
+                except Exception as error:  # the caller's scope failed: not a FEEL problem
+                    raise S.ScopeError(name) from error
             for key in keys:
                 value = value[key] if type(value) is dict and key in value else path(env, value, key)
             return value
@@ -499,8 +508,7 @@ class _Compiler:
             saved = env.locals
             results: list[Any] = []
             try:
-                for combo in itertools.product(*lists):
-                    scope = {**saved, **dict(zip(names, combo, strict=False))}
+                for scope in _scopes(saved, names, lists):
                     if with_partial:
                         env.spend(len(results))  # the copy is work too
                         scope["partial"] = list(results)
@@ -526,8 +534,8 @@ class _Compiler:
             saved = env.locals
             state: bool | None = not decisive
             try:
-                for combo in itertools.product(*lists):
-                    env.locals = {**saved, **dict(zip(names, combo, strict=False))}
+                for scope in _scopes(saved, names, lists):
+                    env.locals = scope
                     value = cond(env)
                     if value is decisive:
                         return decisive
@@ -701,6 +709,17 @@ class _Compiler:
 
 # ---------------------------------------------------------------------------------------------
 # helpers
+
+
+def _scopes(saved: dict[str, Any], names: list[str], lists: list[list[Any]]) -> Iterator[dict[str, Any]]:
+    """One scope per combination of the iterators' items (the first iterator varies slowest)."""
+    if len(names) == 1:
+        name = names[0]
+        for item in lists[0]:
+            yield {**saved, name: item}
+        return
+    for combo in itertools.product(*lists):
+        yield {**saved, **dict(zip(names, combo, strict=True))}
 
 
 def _mentions(node: Any, name: str) -> bool:

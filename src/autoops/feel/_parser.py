@@ -66,6 +66,8 @@ class _Parser:
         self.i = 0
         self.depth = 0
         self.no_filter_depth = -1
+        #: a primary already parsed by unary_test, consumed by the next primary() call
+        self.pending: Node | None = None
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -147,7 +149,7 @@ class _Parser:
         self.enter()
         try:
             tok = self.tok
-            if tok.kind == NAME:
+            if tok.kind == NAME and self.pending is None:
                 nxt = self.peek()
                 if tok.value == "if":
                     return self.if_expression()
@@ -236,7 +238,7 @@ class _Parser:
 
     def comparison(self) -> Node:
         tok = self.tok
-        if tok.kind == OP and tok.value in ("<", "<=", ">", ">="):
+        if tok.kind == OP and tok.value in ("<", "<=", ">", ">=") and self.pending is None:
             # A simple positive unary test used as an expression (compares with the input `?`).
             self.i += 1
             return Node("ut_cmp", (tok.value, self.sum()), tok.start)
@@ -331,6 +333,13 @@ class _Parser:
         if tok.kind == OP and tok.value in ("=", "!="):
             self.i += 1
             return Node("ut_cmp", (tok.value, self.sum()), tok.start)
+        if tok.kind == OP and tok.value in ("[", "]", "("):
+            # FEEL-Scala tries an interval before a general expression: `x in [1..5] and y` is
+            # (x in [1..5]) and y. Anything else continues as an expression after this primary.
+            first = self.primary()
+            if first.kind == "range":
+                return Node("ut_range", (first,), first.pos)
+            self.pending = first
         expr = self.expression()
         if expr.kind == "range":
             return Node("ut_range", (expr,), expr.pos)
@@ -381,7 +390,7 @@ class _Parser:
             )
 
     def unary(self) -> Node:
-        if self.is_op("-"):
+        if self.is_op("-") and self.pending is None:
             tok = self.tok
             self.i += 1
             self.enter()
@@ -430,6 +439,9 @@ class _Parser:
                 raise self.error(f"Expression is nested too deeply (more than {MAX_DEPTH} levels)")
 
     def primary(self) -> Node:
+        if self.pending is not None:
+            node, self.pending = self.pending, None
+            return node
         tok = self.tok
         kind = tok.kind
         if kind == NUMBER:

@@ -36,6 +36,7 @@ __all__ = [
     "NO_VARIABLE_FOUND",
     "Env",
     "Fatal",
+    "ScopeError",
 ]
 
 NO_VARIABLE_FOUND = "NO_VARIABLE_FOUND"
@@ -55,6 +56,10 @@ NUMBER_TYPES = frozenset({int, Decimal, float})
 _EMPTY: dict[str, Any] = {}
 
 _DECIMAL_ERRORS = (decimal.DecimalException, OverflowError, ValueError)
+
+
+class ScopeError(Exception):
+    """Reading a variable from the caller's mapping raised; evaluate() re-raises the original."""
 
 
 class Fatal(Exception):
@@ -87,19 +92,6 @@ class Env:
         self.budget -= iterations
         if self.budget < 0:
             raise Fatal(f"The evaluation exceeded the limit of {MAX_ITERATIONS} loop iterations")
-
-    def lookup(self, name: str) -> Any:
-        loc = self.locals
-        if name in loc:
-            return loc[name]
-        variables = self.vars
-        if name in variables:
-            return variables[name]
-        self.warn(NO_VARIABLE_FOUND, f"No variable found with name '{name}'")
-        return None
-
-    def has(self, name: str) -> bool:
-        return name in self.locals or name in self.vars
 
 
 # ---------------------------------------------------------------------------------------------

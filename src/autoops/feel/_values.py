@@ -304,13 +304,6 @@ def render(value: Any) -> str:
     return str(value)
 
 
-def string_of(value: Any) -> str:
-    """The ``string()`` conversion: like :func:`render` but a top-level string is not quoted."""
-    if type(value) is str:
-        return value
-    return render(value)
-
-
 # ---------------------------------------------------------------------------------------------
 # JSON boundary
 
@@ -343,6 +336,9 @@ def to_json(value: Any) -> Any:
         return {str(k): to_json(v) for k, v in value.items()}
     if t is dt.timedelta or t is YearMonthDuration:
         return format_duration(value)
+    if t is dt.time and value.tzinfo is None and value.second == 0 and value.microsecond == 0:
+        # Zeebe writes a local time with java's LocalTime.toString: 14:00, not 14:00:00
+        return f"{value.hour:02d}:{value.minute:02d}"
     if t is dt.datetime and isinstance(value.tzinfo, ZoneInfo):
         # as FEEL-Scala's `to json`: 2025-11-24T10:00:00+01:00[Europe/Berlin]
         plain = value.replace(tzinfo=None)

@@ -20,7 +20,7 @@ class GbmParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    num_boost_round: int = Field(120, ge=10, le=5000)
+    num_boost_round: int = Field(100, ge=10, le=5000)
     learning_rate: float = Field(0.1, gt=0, le=1)
     num_leaves: int = Field(31, ge=4, le=1024)
     min_data_in_leaf: int = Field(50, ge=1)
@@ -32,7 +32,7 @@ class GbmParams(BaseModel):
         1, ge=1, description="Training rows drawn per (series, origin): one per sampled horizon."
     )
     max_train_rows: int = Field(
-        300_000, ge=1000, description="Training rows kept (uniform seeded sample) when there are more."
+        150_000, ge=1000, description="Training rows kept (uniform seeded sample) when there are more."
     )
 
 
@@ -51,7 +51,7 @@ class ForecastConfig(BaseModel):
         None, ge=1, description="Periods between validation origins; default: the horizon."
     )
     refit_every: int = Field(
-        2, ge=1, description="Validation origins served by one model fit (1 = refit at every origin)."
+        4, ge=1, description="Validation origins served by one model fit (1 = refit at every origin)."
     )
     min_train_periods: int = Field(
         4, ge=2, description="Periods of history a series needs at an origin before it trains the model."

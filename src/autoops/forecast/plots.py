@@ -62,7 +62,7 @@ def plot_error_by_horizon(evaluation: Evaluation, path: Path) -> Path:
     for name, errors in evaluation.error_by_horizon.items():
         steps = np.arange(1, len(errors) + 1)
         primary = name == "autoops"
-        ax.plot(steps, errors, lw=2.4 if primary else 1.0, color="#d62728" if primary else None,
+        ax.plot(steps, errors, lw=2.4 if primary else 1.0, color="black" if primary else None,
                 label=name, zorder=3 if primary else 2)
     ax.set_xlabel("periods ahead")
     ax.set_ylabel("scaled absolute error (MASE units)")

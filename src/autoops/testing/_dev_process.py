@@ -40,11 +40,13 @@ class DevProcess:
 
     def __init__(self, data_dir: Path | None, *, host: str = "127.0.0.1", grpc_port: int | None = None,
                  rest_port: int | None = None, extra_args: list[str] | None = None,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, launcher: list[str] | None = None) -> None:
         self.data_dir = data_dir
         self.addresses = ServerAddresses(host, grpc_port or free_port(host), rest_port or free_port(host))
         self._extra = list(extra_args or [])
         self._env = env
+        # the interpreter command line before ``-m autoops dev`` (benchmarks wrap it, e.g. in cProfile)
+        self._launcher = list(launcher) if launcher is not None else [sys.executable]
         self._proc: subprocess.Popen[bytes] | None = None
         self._log_path: Path | None = None
         self._log: object = None
@@ -56,7 +58,7 @@ class DevProcess:
         return self._proc.pid
 
     def start(self, timeout_s: float = 30.0, log_path: Path | None = None) -> DevProcess:
-        args = [sys.executable, "-m", "autoops", "dev", "--host", self.addresses.host,
+        args = [*self._launcher, "-m", "autoops", "dev", "--host", self.addresses.host,
                 "--grpc-port", str(self.addresses.grpc_port), "--rest-port", str(self.addresses.rest_port)]
         if self.data_dir is None:
             args.append("--in-memory")

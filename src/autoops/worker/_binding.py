@@ -84,6 +84,7 @@ class _Param:
     adapter: TypeAdapter[Any] | None = None
     model: type[BaseModel] | None = None
     default: Any = _REQUIRED
+    only: frozenset[str] | None = None  # a model with extra="forbid" sees just its own variables
 
 
 class InputInvalid(Exception):
@@ -303,7 +304,10 @@ class Binding:
                     fetch_all = True
                 else:
                     names.extend(model_names)
-                params.append(_Param(parameter.name, _Kind.DOCUMENT, model=base))
+                only = None
+                if model_names is not None and base.model_config.get("extra") == "forbid":
+                    only = frozenset(model_names)
+                params.append(_Param(parameter.name, _Kind.DOCUMENT, model=base, only=only))
                 continue
             variable = (marker.name if marker else None) or parameter.name
             adapter: TypeAdapter[Any] | None = None
@@ -337,6 +341,8 @@ class Binding:
         """Keyword arguments for the handler; raises :class:`InputInvalid` listing every problem."""
         arguments: dict[str, Any] = {}
         problems: list[str] = []
+        if ATTEMPT_VARIABLE in variables:
+            variables = {k: v for k, v in variables.items() if k != ATTEMPT_VARIABLE}
         for param in self.params:
             kind = param.kind
             if kind is _Kind.VARIABLE:
@@ -357,8 +363,11 @@ class Binding:
                     problems.extend(_error_messages(exc, (param.variable,)))
             elif kind is _Kind.DOCUMENT:
                 assert param.model is not None
+                document = variables
+                if param.only is not None:
+                    document = {k: v for k, v in variables.items() if k in param.only}
                 try:
-                    arguments[param.name] = param.model.model_validate(variables)
+                    arguments[param.name] = param.model.model_validate(document)
                 except ValidationError as exc:
                     problems.extend(_error_messages(exc))
             elif kind is _Kind.CONTEXT:
@@ -367,9 +376,7 @@ class Binding:
                 arguments[param.name] = job
             else:
                 taken = {p.name for p in self.params}
-                arguments.update(
-                    {k: v for k, v in variables.items() if k != ATTEMPT_VARIABLE and k not in taken}
-                )
+                arguments.update({k: v for k, v in variables.items() if k not in taken})
         if problems:
             raise InputInvalid(list(dict.fromkeys(problems)))
         return arguments

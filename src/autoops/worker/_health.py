@@ -48,8 +48,8 @@ class HealthState:
         self.started = self.draining = self.gateway_ok = False
         self.fatal = None
         self.gateway_error = "not connected yet"
-        self._changed = None
-        self._update_gauge()
+        with contextlib.suppress(RuntimeError):  # a waiter left from a closed event loop
+            self._update_gauge()
 
     def _update_gauge(self) -> None:
         self._metrics.ready.set(1 if self.ready else 0)

@@ -56,7 +56,7 @@ class WorkerMetrics:
         )
         self.failed = Counter(
             "autoops_worker_jobs_failed",
-            "Jobs failed (FailJob accepted); reason: retryable, non_retryable, invalid_input, invalid_result.",
+            "Jobs failed (FailJob accepted); reason: retryable, non_retryable, invalid_input, invalid_result, rejected.",
             ["task_type", "reason"],
             registry=r,
         )

@@ -121,7 +121,7 @@ class _Reconnecting:
         self._health.gateway_failed(reason)
         self._metrics.gateway_errors.inc()
         delay = self._reconnect.delay(self.failures + 1).total_seconds()
-        # First failure and then about once a minute at the cap: visible, not flooding.
+        # The first failure, then every 20th (under two minutes apart at a 5 s cap): visible, not flooding.
         if self.failures == 1 or self.failures % 20 == 0:
             _log.warning(f"{self._what} failed; retrying with backoff", task_type=self._task_type,
                          error=reason, attempt=self.failures, retry_in_s=round(delay, 3))
@@ -167,9 +167,10 @@ class _Poller(JobPoller):
             async for job in jobs:
                 self.task_state.add(job)
                 await self.queue.put(job)
-        except ActivateJobsRequestInvalidError:
+        except ActivateJobsRequestInvalidError as error:
             _log.error("the gateway rejected the activation request as invalid", task_type=self.task.type,
-                       timeout_ms=self.task.config.timeout_ms, worker=self.worker_name)
+                       timeout_ms=self.task.config.timeout_ms, worker=self.worker_name,
+                       error=describe_gateway_error(error), tenant_ids=self.tenant_ids)
             raise
         except Exception as error:
             await self._reconnecting.failed(error)
@@ -211,8 +212,9 @@ class _Streamer(JobStreamer):
             async for job in jobs:
                 self.task_state.add(job)
                 await self.queue.put(job)
-        except StreamActivateJobsRequestInvalidError:
-            _log.error("the gateway rejected the job stream request as invalid", task_type=self.task.type)
+        except StreamActivateJobsRequestInvalidError as error:
+            _log.error("the gateway rejected the job stream request as invalid", task_type=self.task.type,
+                       error=describe_gateway_error(error), tenant_ids=self.tenant_ids)
             raise
         except ZeebeDeadlineExceeded:
             return  # the stream's own lifetime ended; reopen it

@@ -14,12 +14,15 @@ Outcomes:
 
 Commands that hit a transient gateway failure are retried with the reconnect backoff; a job that no
 longer exists (completed by another worker after a timeout, or its instance cancelled) is logged,
-not retried.
+not retried; a completion or error the gateway refuses for good (a result above its message size
+limit, say) becomes a FailJob with retries 0 naming the reason, so it cannot loop through
+redeliveries unnoticed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
 import time
@@ -34,6 +37,7 @@ from pyzeebe.errors import (
     JobNotFoundError,
     ZeebeBackPressureError,
     ZeebeDeadlineExceeded,
+    ZeebeError,
     ZeebeGatewayUnavailableError,
     ZeebeInternalError,
 )
@@ -51,7 +55,8 @@ from autoops.worker._binding import (
 from autoops.worker._context import JobContext
 from autoops.worker._errors import BpmnError
 from autoops.worker._idempotency import Idempotency, IdempotencyStore
-from autoops.worker._lease import Lease
+from autoops.worker._lease import LeaseKeeper
+from autoops.worker._polling import describe_gateway_error
 from autoops.worker._retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -84,8 +89,7 @@ class RunnerSettings:
     timeout_ms: int
     retries: RetryPolicy
     reconnect: RetryPolicy
-    lease_extension: bool
-    lease_fraction: float
+    leases: LeaseKeeper | None
     result_variable: str | None
     idempotency: Idempotency | None = None
     store: IdempotencyStore | None = None
@@ -145,15 +149,13 @@ class JobRunner:
         task = asyncio.current_task()
         assert task is not None
         self._in_flight.enter(task)
-        lease: Lease | None = None
+        leases = self.settings.leases
         try:
-            if self.settings.lease_extension:
-                lease = Lease(self._adapter, job, self.settings.timeout_ms, self.settings.lease_fraction, metrics)
-                lease.start()
+            if leases is not None:
+                leases.watch(job, self.settings.timeout_ms, metrics)
             outcome = await self._decide(job)
-            if lease is not None:
-                await lease.stop()
-                lease = None
+            if leases is not None:
+                await leases.release(job)
             await self._send(job, outcome)
         except asyncio.CancelledError:
             _log.warning(
@@ -163,8 +165,8 @@ class JobRunner:
             )
             raise
         finally:
-            if lease is not None:
-                await lease.stop()
+            if leases is not None:
+                await leases.release(job)
             metrics.in_flight.dec()
             metrics.duration.observe(time.perf_counter() - started)
             self._in_flight.leave(task)
@@ -291,6 +293,14 @@ class JobRunner:
                 return
             except (ZeebeGatewayUnavailableError, ZeebeBackPressureError, ZeebeInternalError,
                     ZeebeDeadlineExceeded) as exc:
+                if _too_large(exc):
+                    if isinstance(outcome, _Fail):
+                        self._metrics.lost("rejected")
+                        _log.error("the gateway refused to fail the job", job_key=job.key,
+                                   error=describe_gateway_error(exc))
+                        return
+                    outcome = self._refused(job, outcome, exc)
+                    continue
                 if attempt == _SEND_ATTEMPTS:
                     self._metrics.lost("gateway_unreachable")
                     _log.error(
@@ -300,8 +310,26 @@ class JobRunner:
                     return
                 await asyncio.sleep(self.settings.reconnect.delay(attempt + 1).total_seconds())
                 continue
+            except ZeebeError as exc:
+                # Refused for good (say INVALID_ARGUMENT for a variables document the gateway cannot
+                # take). Redelivery would only repeat it: turn a refused completion or error into an
+                # incident that says why; a refused failure can only be logged.
+                if isinstance(outcome, _Fail):
+                    self._metrics.lost("rejected")
+                    _log.error("the gateway refused to fail the job", job_key=job.key, job_type=job.type,
+                               error=describe_gateway_error(exc))
+                    return
+                outcome = self._refused(job, outcome, exc)
+                continue
             self._record(outcome)
             return
+
+    def _refused(self, job: Job, outcome: _Complete | _Throw, error: Exception) -> _Fail:
+        reason = describe_gateway_error(error)
+        verb = "completion" if isinstance(outcome, _Complete) else f"BPMN error '{outcome.code}'"
+        _log.error(f"the gateway refused the job's {verb}; failing it without retries",
+                   job_key=job.key, job_type=job.type, error=reason)
+        return _Fail(0, _clip(f"The gateway refused the {verb} of the job: {reason}"), 0, {}, "rejected")
 
     def _record(self, outcome: _Outcome) -> None:
         metrics = self._metrics
@@ -314,3 +342,11 @@ class JobRunner:
         else:
             metrics.failed(outcome.reason)
 
+
+def _too_large(error: Exception) -> bool:
+    """RESOURCE_EXHAUSTED because the message exceeds the gateway's size limit: retrying cannot help."""
+    grpc_error = getattr(error, "grpc_error", None)
+    details = ""
+    with contextlib.suppress(Exception):
+        details = str(grpc_error.details()) if grpc_error is not None else ""
+    return isinstance(error, ZeebeBackPressureError) and "larger than max" in details

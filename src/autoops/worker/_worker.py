@@ -32,6 +32,7 @@ from autoops.worker._config import TaskConfig, WorkerConfig, as_timedelta
 from autoops.worker._errors import WorkerConfigError, WorkerError
 from autoops.worker._health import HealthState, OpsServer
 from autoops.worker._idempotency import Idempotency, IdempotencyStore, SqliteIdempotencyStore
+from autoops.worker._lease import LeaseKeeper
 from autoops.worker._metrics import WorkerMetrics
 from autoops.worker._polling import Capacity, GatewayWorker, describe_gateway_error
 from autoops.worker._retry import RetryPolicy
@@ -282,6 +283,7 @@ class Worker(Router):
         executor: ThreadPoolExecutor | None = None
         owned_store: IdempotencyStore | None = None
         owned_channel: Any = None
+        leases: LeaseKeeper | None = None
         restore_signals: Callable[[], None] = lambda: None  # noqa: E731
         probe: asyncio.Task[None] | None = None
         work: asyncio.Task[None] | None = None
@@ -313,8 +315,9 @@ class Worker(Router):
                 health=self.health,
                 metrics=self.metrics,
             )
+            leases = LeaseKeeper(gateway.zeebe_adapter, config.lease_renew_fraction)
             for definition in self._tasks.values():
-                gateway.add_task(self._build_task(definition, gateway, in_flight, store, executor))
+                gateway.add_task(self._build_task(definition, gateway, in_flight, store, executor, leases))
             for pyzeebe_router in self._pyzeebe_routers:
                 gateway.include_router(pyzeebe_router)
             if config.metrics_port is not None:
@@ -351,6 +354,8 @@ class Worker(Router):
                 task.cancel()
             if leftovers:
                 await asyncio.wait(leftovers, timeout=5.0)
+            if leases is not None:
+                await leases.close()
             if self._ops is not None:
                 await self._ops.stop()
                 self._ops = None
@@ -370,11 +375,13 @@ class Worker(Router):
         in_flight: _InFlight,
         store: IdempotencyStore | None,
         executor: ThreadPoolExecutor | None,
+        leases: LeaseKeeper,
     ) -> Task:
         config, worker_config = definition.config, self.config
         timeout = config.timeout or worker_config.job_timeout
         timeout_ms = max(1, round(timeout.total_seconds() * 1000))
         max_jobs = config.max_jobs or worker_config.concurrency
+        extend = worker_config.lease_extension if config.lease_extension is None else config.lease_extension
         settings = RunnerSettings(
             task_type=config.type,
             handler=definition.handler,
@@ -382,8 +389,7 @@ class Worker(Router):
             timeout_ms=timeout_ms,
             retries=config.retries or worker_config.retries,
             reconnect=worker_config.reconnect,
-            lease_extension=worker_config.lease_extension if config.lease_extension is None else config.lease_extension,
-            lease_fraction=worker_config.lease_renew_fraction,
+            leases=leases if extend else None,
             result_variable=config.result_variable,
             idempotency=config.idempotency,
             store=store,

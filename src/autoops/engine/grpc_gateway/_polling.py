@@ -33,7 +33,11 @@ async def long_poll_activate(
     fetch_variables: Sequence[str] | None = None,
     tenant_ids: Sequence[str] | None = None,
 ) -> list[ActivatedJob]:
-    """Activate jobs now, or wait up to ``wait_ms`` for some to become activatable; [] on timeout."""
+    """Activate jobs now, or wait up to ``wait_ms`` for some to become activatable; [] on timeout.
+
+    Pending polls are woken even while a job stream of the type is open: whichever asks first gets
+    the job, so no job waits for a poll to time out when a stream is slow to take it.
+    """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait_ms / 1000
     woken = asyncio.Event()

@@ -31,6 +31,11 @@ SERVER_OPTIONS: list[tuple[str, Any]] = [
     ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
     ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
     ("grpc.so_reuseport", 0),
+    # grpc core cancels calls the application has not picked up once too many queue up (default 1000);
+    # a busy worker completing hundreds of jobs at once must get back-pressure, not CANCELLED, which
+    # pyzeebe counts towards closing its channel for good
+    ("grpc.server.max_pending_requests", 100_000),
+    ("grpc.server.max_pending_requests_hard_limit", 200_000),
 ]
 _log = get_logger(__name__)
 
@@ -125,7 +130,10 @@ class GrpcGateway:
         self._health = health.aio.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self._health, server)
         target = f"[{self._host}]:{self._requested_port}" if ":" in self._host else f"{self._host}:{self._requested_port}"
-        bound = server.add_insecure_port(target)
+        try:
+            bound = server.add_insecure_port(target)
+        except RuntimeError:  # grpc raises instead of returning 0 in recent versions
+            bound = 0
         if bound == 0:
             raise OSError(f"cannot bind the gRPC gateway to {target}: the port is in use or the host is not local; "
                           "choose another --grpc-port or --host")

@@ -10,16 +10,16 @@ long-poll period and nothing in between.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
+from types import TracebackType
 from typing import Any
 
 import grpc
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto.gateway_pb2_grpc import GatewayServicer
 
-from autoops.engine import Engine, EngineClosedError, Rejection, ResultTimeoutError
+from autoops.engine import CreatedInstance, Engine, EngineClosedError, Rejection, ResultTimeoutError
 from autoops.engine.grpc_gateway._convert import (
     INVALID_JSON,
     InvalidJsonError,
@@ -46,39 +46,45 @@ class _Unimplemented(Exception):
         self.what = what
 
 
-@contextlib.asynccontextmanager
-async def _translate(context: Context, rpc: str) -> AsyncIterator[None]:
-    """Turn engine errors into the gRPC status Zeebe would answer with; never leak a crash."""
-    try:
-        yield
-    except Rejection as rejection:
-        await context.abort(grpc.StatusCode[rejection.grpc_status], str(rejection))
-    except InvalidJsonError as exc:
-        _log.debug("invalid JSON in request", rpc=rpc, field=exc.field, detail=exc.detail)
-        await context.abort(grpc.StatusCode.INVALID_ARGUMENT, INVALID_JSON)
-    except ResultTimeoutError:
-        await context.abort(grpc.StatusCode.DEADLINE_EXCEEDED,
-                            "Expected to handle request, but request timed out between gateway and broker")
-    except EngineClosedError:
-        await context.abort(grpc.StatusCode.UNAVAILABLE,
-                            "Expected to handle request, but the gateway does not know any partitions yet")
-    except _Unimplemented as exc:
-        await context.abort(grpc.StatusCode.UNIMPLEMENTED, exc.what)
-    except (asyncio.CancelledError, grpc.aio.AbortError):
-        raise
-    except Exception as exc:
-        _log.exception("gRPC request failed unexpectedly", rpc=rpc)
-        await context.abort(grpc.StatusCode.INTERNAL, f"Expected to handle gRPC request {rpc}, but failed: {exc}")
+class _Translate:
+    """Turn engine errors into the gRPC status Zeebe would answer with; never leak a crash.
 
+    A plain class rather than ``asynccontextmanager``: it wraps every RPC, so it stays cheap.
+    """
 
-def _engine_method(engine: Engine, name: str, rpc: str) -> Callable[..., Any]:
-    """An engine command that arrives with a later engine issue, or UNIMPLEMENTED naming it."""
-    method = getattr(engine, name, None)
-    if method is None:
-        raise _Unimplemented(
-            f"{rpc} is not supported by the embedded autoops engine yet (the engine has no '{name}' command)"
-        )
-    return method  # type: ignore[no-any-return]
+    __slots__ = ("_context", "_rpc")
+
+    def __init__(self, context: Context, rpc: str) -> None:
+        self._context = context
+        self._rpc = rpc
+
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> bool:
+        if exc is None:
+            return False
+        context, rpc = self._context, self._rpc
+        if isinstance(exc, Rejection):
+            await context.abort(grpc.StatusCode[exc.grpc_status], str(exc))
+        elif isinstance(exc, InvalidJsonError):
+            _log.debug("invalid JSON in request", rpc=rpc, field=exc.field, detail=exc.detail)
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, INVALID_JSON)
+        elif isinstance(exc, ResultTimeoutError):
+            await context.abort(grpc.StatusCode.DEADLINE_EXCEEDED,
+                                "Expected to handle request, but request timed out between gateway and broker")
+        elif isinstance(exc, EngineClosedError):
+            await context.abort(grpc.StatusCode.UNAVAILABLE,
+                                "Expected to handle request, but the gateway does not know any partitions yet")
+        elif isinstance(exc, _Unimplemented):
+            await context.abort(grpc.StatusCode.UNIMPLEMENTED, exc.what)
+        elif isinstance(exc, asyncio.CancelledError):
+            _log.debug("gRPC request cancelled while being handled", rpc=rpc)
+        elif isinstance(exc, Exception) and not isinstance(exc, grpc.aio.AbortError):
+            _log.exception("gRPC request failed unexpectedly", rpc=rpc, exc_info=exc)
+            await context.abort(grpc.StatusCode.INTERNAL, f"Expected to handle gRPC request {rpc}, but failed: {exc}")
+        return False
 
 
 class ZeebeGateway(GatewayServicer):
@@ -109,7 +115,7 @@ class ZeebeGateway(GatewayServicer):
 
     async def DeployResource(self, request: pb.DeployResourceRequest, context: Context) -> pb.DeployResourceResponse:
         self.stats["DeployResource"] += 1
-        async with _translate(context, "DeployResource"):
+        async with _Translate(context, "DeployResource"):
             result = await self._engine.deploy([(r.name, r.content) for r in request.resources],
                                                tenant_id=request.tenantId)
             deployments = [
@@ -118,6 +124,11 @@ class ZeebeGateway(GatewayServicer):
                     resourceName=p.resource_name, tenantId=p.tenant_id))
                 for p in result.processes
             ]
+            deployments.extend(
+                pb.Deployment(form=pb.FormMetadata(formId=f.form_id, version=f.version, formKey=f.form_key,
+                                                   resourceName=f.resource_name, tenantId=f.tenant_id))
+                for f in result.forms
+            )
             return pb.DeployResourceResponse(key=result.key, deployments=deployments, tenantId=result.tenant_id)
         raise AssertionError("unreachable")
 
@@ -127,7 +138,7 @@ class ZeebeGateway(GatewayServicer):
                             "DeployProcess was removed in Camunda 8; use DeployResource instead")
 
     async def _create(self, request: pb.CreateProcessInstanceRequest, *, await_result: bool = False,
-                      fetch: list[str] | None = None, request_timeout_ms: int | None = None) -> Any:
+                      fetch: list[str] | None = None, request_timeout_ms: int | None = None) -> CreatedInstance:
         if len(request.startInstructions) > 0:
             raise _Unimplemented("CreateProcessInstance with startInstructions is not supported by the embedded "
                                  "autoops engine yet; start at the none start event instead")
@@ -146,7 +157,7 @@ class ZeebeGateway(GatewayServicer):
         self, request: pb.CreateProcessInstanceRequest, context: Context
     ) -> pb.CreateProcessInstanceResponse:
         self.stats["CreateProcessInstance"] += 1
-        async with _translate(context, "CreateProcessInstance"):
+        async with _Translate(context, "CreateProcessInstance"):
             created = await self._create(request)
             return pb.CreateProcessInstanceResponse(
                 processDefinitionKey=created.process_definition_key, bpmnProcessId=created.bpmn_process_id,
@@ -157,7 +168,7 @@ class ZeebeGateway(GatewayServicer):
         self, request: pb.CreateProcessInstanceWithResultRequest, context: Context
     ) -> pb.CreateProcessInstanceWithResultResponse:
         self.stats["CreateProcessInstanceWithResult"] += 1
-        async with _translate(context, "CreateProcessInstanceWithResult"):
+        async with _Translate(context, "CreateProcessInstanceWithResult"):
             created = await self._create(request.request, await_result=True, fetch=list(request.fetchVariables),
                                          request_timeout_ms=request.requestTimeout or None)
             return pb.CreateProcessInstanceWithResultResponse(
@@ -170,13 +181,13 @@ class ZeebeGateway(GatewayServicer):
         self, request: pb.CancelProcessInstanceRequest, context: Context
     ) -> pb.CancelProcessInstanceResponse:
         self.stats["CancelProcessInstance"] += 1
-        async with _translate(context, "CancelProcessInstance"):
+        async with _Translate(context, "CancelProcessInstance"):
             await self._engine.cancel_instance(request.processInstanceKey)
         return pb.CancelProcessInstanceResponse()
 
     async def SetVariables(self, request: pb.SetVariablesRequest, context: Context) -> pb.SetVariablesResponse:
         self.stats["SetVariables"] += 1
-        async with _translate(context, "SetVariables"):
+        async with _Translate(context, "SetVariables"):
             key = await self._engine.set_variables(request.elementInstanceKey, parse_document(request.variables),
                                                    local=request.local)
             return pb.SetVariablesResponse(key=key)
@@ -184,14 +195,13 @@ class ZeebeGateway(GatewayServicer):
 
     async def ResolveIncident(self, request: pb.ResolveIncidentRequest, context: Context) -> pb.ResolveIncidentResponse:
         self.stats["ResolveIncident"] += 1
-        async with _translate(context, "ResolveIncident"):
+        async with _Translate(context, "ResolveIncident"):
             await self._engine.resolve_incident(request.incidentKey)
         return pb.ResolveIncidentResponse()
 
     async def ModifyProcessInstance(self, request: Any, context: Context) -> Any:
         self.stats["ModifyProcessInstance"] += 1
-        async with _translate(context, "ModifyProcessInstance"):
-            modify = _engine_method(self._engine, "modify_instance", "ModifyProcessInstance")
+        async with _Translate(context, "ModifyProcessInstance"):
             activate = [
                 {"elementId": a.elementId, "ancestorElementInstanceKey": a.ancestorElementInstanceKey,
                  "variableInstructions": [{"variables": parse_document(v.variables), "scopeId": v.scopeId}
@@ -199,7 +209,7 @@ class ZeebeGateway(GatewayServicer):
                 for a in request.activateInstructions
             ]
             terminate = [t.elementInstanceKey for t in request.terminateInstructions]
-            await modify(request.processInstanceKey, activate=activate, terminate=terminate)
+            await self._engine.modify_instance(request.processInstanceKey, activate=activate, terminate=terminate)
         return pb.ModifyProcessInstanceResponse()
 
     async def MigrateProcessInstance(self, request: Any, context: Context) -> Any:
@@ -209,9 +219,8 @@ class ZeebeGateway(GatewayServicer):
 
     async def DeleteResource(self, request: Any, context: Context) -> Any:
         self.stats["DeleteResource"] += 1
-        async with _translate(context, "DeleteResource"):
-            delete = _engine_method(self._engine, "delete_resource", "DeleteResource")
-            await delete(request.resourceKey)
+        async with _Translate(context, "DeleteResource"):
+            await self._engine.delete_resource(request.resourceKey)
         return pb.DeleteResourceResponse()
 
     async def EvaluateDecision(self, request: Any, context: Context) -> Any:
@@ -223,22 +232,20 @@ class ZeebeGateway(GatewayServicer):
 
     async def PublishMessage(self, request: pb.PublishMessageRequest, context: Context) -> pb.PublishMessageResponse:
         self.stats["PublishMessage"] += 1
-        async with _translate(context, "PublishMessage"):
-            publish = _engine_method(self._engine, "publish_message", "PublishMessage")
-            result = await publish(
+        async with _Translate(context, "PublishMessage"):
+            published = await self._engine.publish_message(
                 request.name, request.correlationKey, time_to_live_ms=request.timeToLive,
                 message_id=request.messageId or None, variables=parse_document(request.variables),
                 tenant_id=request.tenantId)
-            return pb.PublishMessageResponse(key=_key_of(result), tenantId="<default>")
+            return pb.PublishMessageResponse(key=published.key, tenantId=published.tenant_id)
         raise AssertionError("unreachable")
 
     async def BroadcastSignal(self, request: pb.BroadcastSignalRequest, context: Context) -> pb.BroadcastSignalResponse:
         self.stats["BroadcastSignal"] += 1
-        async with _translate(context, "BroadcastSignal"):
-            broadcast = _engine_method(self._engine, "broadcast_signal", "BroadcastSignal")
-            result = await broadcast(request.signalName, variables=parse_document(request.variables),
-                                     tenant_id=request.tenantId)
-            return pb.BroadcastSignalResponse(key=_key_of(result), tenantId="<default>")
+        async with _Translate(context, "BroadcastSignal"):
+            signal = await self._engine.broadcast_signal(request.signalName, variables=parse_document(request.variables),
+                                                         tenant_id=request.tenantId)
+            return pb.BroadcastSignalResponse(key=signal.key, tenantId=signal.tenant_id)
         raise AssertionError("unreachable")
 
     # ------------------------------------------------------------------ jobs
@@ -248,7 +255,7 @@ class ZeebeGateway(GatewayServicer):
     ) -> AsyncIterator[pb.ActivateJobsResponse]:
         """Long polling: > 0 waits up to requestTimeout, 0 waits the default 10 s, < 0 answers at once."""
         self.stats["ActivateJobs"] += 1
-        async with _translate(context, "ActivateJobs"):
+        async with _Translate(context, "ActivateJobs"):
             if not request.worker.strip():
                 await context.abort(grpc.StatusCode.INVALID_ARGUMENT,
                                     "Expected to activate job batch with worker to be present, but it was blank")
@@ -274,7 +281,7 @@ class ZeebeGateway(GatewayServicer):
         notifier.add_listener(request.type, wake)
         self.stats["streams.open"] += 1
         try:
-            async with _translate(context, "StreamActivatedJobs"):
+            async with _Translate(context, "StreamActivatedJobs"):
                 if not request.type.strip():
                     await context.abort(grpc.StatusCode.INVALID_ARGUMENT,
                                         "Expected to stream activated jobs with type to be present, but it was blank")
@@ -303,20 +310,20 @@ class ZeebeGateway(GatewayServicer):
 
     async def CompleteJob(self, request: pb.CompleteJobRequest, context: Context) -> pb.CompleteJobResponse:
         self.stats["CompleteJob"] += 1
-        async with _translate(context, "CompleteJob"):
+        async with _Translate(context, "CompleteJob"):
             await self._engine.complete_job(request.jobKey, parse_document(request.variables))
         return pb.CompleteJobResponse()
 
     async def FailJob(self, request: pb.FailJobRequest, context: Context) -> pb.FailJobResponse:
         self.stats["FailJob"] += 1
-        async with _translate(context, "FailJob"):
+        async with _Translate(context, "FailJob"):
             await self._engine.fail_job(request.jobKey, request.retries, request.errorMessage,
                                         backoff_ms=request.retryBackOff, variables=parse_document(request.variables))
         return pb.FailJobResponse()
 
     async def ThrowError(self, request: pb.ThrowErrorRequest, context: Context) -> pb.ThrowErrorResponse:
         self.stats["ThrowError"] += 1
-        async with _translate(context, "ThrowError"):
+        async with _Translate(context, "ThrowError"):
             await self._engine.throw_error(request.jobKey, request.errorCode, request.errorMessage,
                                            variables=parse_document(request.variables))
         return pb.ThrowErrorResponse()
@@ -325,7 +332,7 @@ class ZeebeGateway(GatewayServicer):
         self, request: pb.UpdateJobRetriesRequest, context: Context
     ) -> pb.UpdateJobRetriesResponse:
         self.stats["UpdateJobRetries"] += 1
-        async with _translate(context, "UpdateJobRetries"):
+        async with _Translate(context, "UpdateJobRetries"):
             await self._engine.update_job_retries(request.jobKey, request.retries)
         return pb.UpdateJobRetriesResponse()
 
@@ -333,17 +340,7 @@ class ZeebeGateway(GatewayServicer):
         self, request: pb.UpdateJobTimeoutRequest, context: Context
     ) -> pb.UpdateJobTimeoutResponse:
         self.stats["UpdateJobTimeout"] += 1
-        async with _translate(context, "UpdateJobTimeout"):
+        async with _Translate(context, "UpdateJobTimeout"):
             await self._engine.update_job_timeout(request.jobKey, request.timeout)
         return pb.UpdateJobTimeoutResponse()
 
-
-def _key_of(result: Any) -> int:
-    """Engine commands answer with a key, or an object carrying one."""
-    if isinstance(result, int):
-        return result
-    for attr in ("key", "message_key", "signal_key"):
-        value = getattr(result, attr, None)
-        if isinstance(value, int):
-            return value
-    return -1

@@ -1,8 +1,8 @@
 """One processor per element kind, chosen by a registry that later behaviours extend.
 
 ``processor_for(node)`` answers None for an element the engine cannot execute yet; deployment
-rejects such models (see :mod:`autoops.engine.support`). The events issue registers selectors for
-timers, messages, boundary events, event subprocesses, multi-instance and call activities here.
+rejects such models (see :mod:`autoops.engine.support`). Multi-instance bodies are entry wrappers
+registered by :mod:`autoops.engine.processors.multi_instance`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,16 @@ from typing import TYPE_CHECKING
 
 from autoops.bpmn.model import Activity, ElementKind, Event, EventKind, FlowNode, SubProcess
 from autoops.engine.processors.base import ElementProcessor, PassThroughProcessor
+from autoops.engine.processors.call_activity import CallActivityProcessor
+from autoops.engine.processors.catch import (
+    BoundaryEventProcessor,
+    CatchEventProcessor,
+    EventSubProcessProcessor,
+    LinkThrowProcessor,
+    TriggeredStartProcessor,
+)
 from autoops.engine.processors.containers import ProcessProcessor, SubProcessProcessor
+from autoops.engine.processors.event_gateway import EventBasedGatewayProcessor
 from autoops.engine.processors.events import TerminateEndEventProcessor
 from autoops.engine.processors.gateways import (
     ExclusiveGatewayProcessor,
@@ -20,6 +29,11 @@ from autoops.engine.processors.gateways import (
     ParallelGatewayProcessor,
 )
 from autoops.engine.processors.tasks import JobWorkerProcessor, ScriptTaskProcessor
+from autoops.engine.processors.throw import (
+    ErrorEndEventProcessor,
+    EscalationThrowProcessor,
+    SignalThrowProcessor,
+)
 from autoops.engine.processors.user_task import UserTaskProcessor
 
 if TYPE_CHECKING:
@@ -57,6 +71,20 @@ _EXCLUSIVE = ExclusiveGatewayProcessor()
 _PARALLEL = ParallelGatewayProcessor()
 _INCLUSIVE = InclusiveGatewayProcessor()
 _SUB = SubProcessProcessor()
+_ESP = EventSubProcessProcessor()
+_CATCH = CatchEventProcessor("INTERMEDIATE_CATCH_EVENT")
+_LINK_CATCH = PassThroughProcessor("INTERMEDIATE_CATCH_EVENT")
+_LINK_THROW = LinkThrowProcessor()
+_RECEIVE = CatchEventProcessor("RECEIVE_TASK")
+_BOUNDARY = BoundaryEventProcessor()
+_TRIGGERED_START = TriggeredStartProcessor()
+_EVENT_GATEWAY = EventBasedGatewayProcessor()
+_CALL = CallActivityProcessor()
+_ERROR_END = ErrorEndEventProcessor()
+_ESCALATION = {t: EscalationThrowProcessor(t) for t in ("END_EVENT", "INTERMEDIATE_THROW_EVENT")}
+_SIGNAL = {t: SignalThrowProcessor(t) for t in ("END_EVENT", "INTERMEDIATE_THROW_EVENT")}
+_WAITING_KINDS = (EventKind.MESSAGE, EventKind.TIMER, EventKind.SIGNAL)
+_BOUNDARY_KINDS = (EventKind.MESSAGE, EventKind.TIMER, EventKind.SIGNAL, EventKind.ERROR, EventKind.ESCALATION)
 
 
 def _has_job(node: FlowNode) -> bool:
@@ -64,7 +92,27 @@ def _has_job(node: FlowNode) -> bool:
 
 
 def _start(node: FlowNode) -> ElementProcessor | None:
-    return _START if isinstance(node, Event) and node.event_kind is EventKind.NONE else None
+    if not isinstance(node, Event):
+        return None
+    if node.event_kind is EventKind.NONE:
+        return _START
+    return _TRIGGERED_START if node.event_kind in _BOUNDARY_KINDS else None
+
+
+def _catch(node: FlowNode) -> ElementProcessor | None:
+    if not isinstance(node, Event):
+        return None
+    if node.event_kind in _WAITING_KINDS:
+        return _CATCH
+    return _LINK_CATCH if node.event_kind is EventKind.LINK else None
+
+
+def _receive(node: FlowNode) -> ElementProcessor | None:
+    return _RECEIVE if isinstance(node, Activity) and node.message is not None else None
+
+
+def _boundary(node: FlowNode) -> ElementProcessor | None:
+    return _BOUNDARY if isinstance(node, Event) and node.event_kind in _BOUNDARY_KINDS else None
 
 
 def _end(node: FlowNode) -> ElementProcessor | None:
@@ -76,6 +124,12 @@ def _end(node: FlowNode) -> ElementProcessor | None:
         return _TERMINATE_END
     if node.event_kind is EventKind.MESSAGE and _has_job(node):
         return _JOB["END_EVENT"]
+    if node.event_kind is EventKind.ERROR:
+        return _ERROR_END
+    if node.event_kind is EventKind.ESCALATION:
+        return _ESCALATION["END_EVENT"]
+    if node.event_kind is EventKind.SIGNAL:
+        return _SIGNAL["END_EVENT"]
     return None
 
 
@@ -86,6 +140,12 @@ def _throw(node: FlowNode) -> ElementProcessor | None:
         return _THROW
     if node.event_kind is EventKind.MESSAGE and _has_job(node):
         return _JOB["INTERMEDIATE_THROW_EVENT"]
+    if node.event_kind is EventKind.LINK:
+        return _LINK_THROW
+    if node.event_kind is EventKind.ESCALATION:
+        return _ESCALATION["INTERMEDIATE_THROW_EVENT"]
+    if node.event_kind is EventKind.SIGNAL:
+        return _SIGNAL["INTERMEDIATE_THROW_EVENT"]
     return None
 
 
@@ -108,8 +168,8 @@ def _user(node: FlowNode) -> ElementProcessor | None:
 
 
 def _sub(node: FlowNode) -> ElementProcessor | None:
-    if isinstance(node, SubProcess) and not node.triggered_by_event:
-        return _SUB
+    if isinstance(node, SubProcess):
+        return _ESP if node.triggered_by_event else _SUB
     return None
 
 
@@ -128,6 +188,11 @@ _SELECTORS: dict[ElementKind, Selector] = {
     ElementKind.PARALLEL_GATEWAY: lambda n: _PARALLEL,
     ElementKind.INCLUSIVE_GATEWAY: lambda n: _INCLUSIVE,
     ElementKind.SUB_PROCESS: _sub,
+    ElementKind.INTERMEDIATE_CATCH_EVENT: _catch,
+    ElementKind.RECEIVE_TASK: _receive,
+    ElementKind.BOUNDARY_EVENT: _boundary,
+    ElementKind.EVENT_BASED_GATEWAY: lambda n: _EVENT_GATEWAY,
+    ElementKind.CALL_ACTIVITY: lambda n: _CALL if isinstance(n, Activity) and n.called_element is not None else None,
 }
 
 

@@ -166,10 +166,11 @@ def _inclusive_must_wait(ctx: ProcessingContext, scope: ElementInstance, gateway
     untaken = frozenset(f for f in gateway.incoming if counts.get(f, 0) == 0)
     if not untaken:
         return False
+    memo = ctx.models.reaching  # per engine: definition keys repeat across engines
     cache_key = (scope.definition_key, gateway.id, untaken)
-    reaching = _REACHING.get(cache_key)
+    reaching = memo.get(cache_key)
     if reaching is None:
-        reaching = _REACHING[cache_key] = _reaching(model, gateway.id, untaken)
+        reaching = memo[cache_key] = _reaching(model, gateway.id, untaken)
     live = {c.element_id for c in ctx.live_children(scope.key)}
     pending = {
         s.args["element_id"] for s in ctx.steps if s.kind == "activate" and s.key == scope.key
@@ -177,9 +178,6 @@ def _inclusive_must_wait(ctx: ProcessingContext, scope: ElementInstance, gateway
     if gateway.id in pending:
         return True  # a token is on its way to this join; its arrival decides
     return bool((live | pending) & reaching)
-
-
-_REACHING: dict[tuple[int, str, frozenset[str]], frozenset[str]] = {}
 
 
 def _reaching(model: Process, gateway_id: str, untaken: frozenset[str]) -> frozenset[str]:

@@ -25,9 +25,10 @@ def routes(ctx: RestContext) -> list[Route]:
 
     async def create(request: Request) -> Response:
         body = await parse_body(request, CreateInstanceBody)
-        if body.startInstructions:
-            raise Problem(501, "startInstructions are not supported by the embedded autoops engine yet; "
-                               "start at the none start event instead", "NOT_IMPLEMENTED")
+        if body.startInstructions or body.runtimeInstructions:
+            which = "startInstructions" if body.startInstructions else "runtimeInstructions"
+            raise Problem(501, f"{which} are not supported by the embedded autoops engine yet; "
+                               "start at the none start event without instructions instead", "NOT_IMPLEMENTED")
         if not body.processDefinitionId and body.processDefinitionKey is None:
             raise Problem(400, "Expected at least a processDefinitionId or a processDefinitionKey, but none given")
         created = await engine.create_instance(

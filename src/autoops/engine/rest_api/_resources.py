@@ -52,16 +52,17 @@ def routes(ctx: RestContext) -> list[Route]:
                 "processDefinitionKey": p.process_definition_key})}
             for p in result.processes
         ]
+        deployments.extend(
+            {"form": keys_as_strings({"formId": f.form_id, "version": f.version, "resourceName": f.resource_name,
+                                      "tenantId": f.tenant_id, "formKey": f.form_key})}
+            for f in result.forms
+        )
         return JSONResponse({"deploymentKey": str(result.key), "tenantId": result.tenant_id,
                              "deployments": deployments})
 
     async def delete(request: Request) -> Response:
         key = parse_key(request.path_params["key"], "resource key")
-        method = getattr(engine, "delete_resource", None)
-        if method is None:
-            raise Problem(501, "Deleting resources is not supported by the embedded autoops engine yet "
-                               "(the engine has no 'delete_resource' command)", "NOT_IMPLEMENTED")
-        await method(key)
+        await engine.delete_resource(key)
         return JSONResponse({})
 
     async def xml(request: Request) -> Response:
@@ -73,10 +74,10 @@ def routes(ctx: RestContext) -> list[Route]:
 
     async def start_form(request: Request) -> Response:
         item = get_or_404(ctx, "process_definitions", request.path_params["key"], "process definition")
-        if not item.get("hasStartForm"):
+        form = engine.query.start_form(int(item["processDefinitionKey"]))
+        if form is None:
             return Response(status_code=204)
-        raise Problem(501, f"Process definition {item['processDefinitionKey']} has a start form, but the embedded "
-                           "autoops engine does not deploy or serve forms", "NOT_IMPLEMENTED")
+        return JSONResponse(keys_as_strings(form))
 
     return [
         Route("/v2/deployments", deploy, methods=["POST"]),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from autoops.engine.rest_api import _render
@@ -68,8 +68,10 @@ def routes(ctx: RestContext) -> list[Route]:
         task = get_or_404(ctx, "user_tasks", request.path_params["key"], "user task")
         if task.get("formKey") is None:
             return Response(status_code=204)
-        raise Problem(501, f"User task {task['userTaskKey']} links form '{task['formKey']}', but the embedded autoops "
-                           "engine does not deploy or serve forms", "NOT_IMPLEMENTED")
+        form = ctx.engine.query.form(int(task["formKey"]))
+        if form is None:
+            raise Problem(404, f"Form with key '{task['formKey']}' linked by user task {task['userTaskKey']} not found")
+        return JSONResponse(_render.keys_as_strings(form))
 
     return [
         Route("/v2/user-tasks/{key}/assignment", assign, methods=["POST"]),
