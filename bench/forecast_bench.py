@@ -166,7 +166,8 @@ def run_method(method: str, spec: dict[str, Any], data_dir: str, out_path: str) 
             rolls = {1: [RollingMean(4), RollingMean(13), RollingMean(52)]}
             dates = ["month", "dayofyear"]
         # LightGBM's default boosting settings (100 trees, learning rate 0.1, 31 leaves).
-        model = lgb.LGBMRegressor(verbosity=-1, num_threads=2, random_state=0, deterministic=True)
+        # One thread, as autoops by default (see docs/forecasting.md: busy machines punish more threads).
+        model = lgb.LGBMRegressor(verbosity=-1, num_threads=1, random_state=0, deterministic=True)
         mlf = MLForecast(models={"lgbm": model}, freq=freq, lags=lags, lag_transforms=rolls,
                          date_features=dates, target_transforms=[LocalStandardScaler()])
         with_levels = method == "mlf_lgbm"

@@ -124,7 +124,7 @@ def test_feel_syntax_is_checked_through_autoops_feel(tmp_path: Path, monkeypatch
     report = json.loads(out)
     assert report["feel_checked"] is True
     [problem] = report["files"][0]["diagnostics"]
-    assert problem["message"] == "failed to parse expression 'total +': unexpected end of expression"
+    assert problem["message"] == "Attribute 'conditionExpression': failed to parse expression 'total +': unexpected end of expression"
 
 
 def test_without_autoops_feel_the_check_is_skipped_and_said(

@@ -225,7 +225,7 @@ def test_feel_checker_receives_text_without_marker() -> None:
     result = validate(parse_bytes(document(body), "t.bpmn"), check_expression=checker)
     assert seen == ["amount +"]
     assert [(d.rule, d.element, d.message) for d in result] == [
-        ("feel-syntax", "f1", "failed to parse expression 'amount +': unexpected end")
+        ("feel-syntax", "f1", "Attribute 'conditionExpression': failed to parse expression 'amount +': unexpected end")
     ]
 
 
@@ -249,6 +249,25 @@ def test_feel_checker_sees_every_expression_kind() -> None:
     )
     assert validate(parse_bytes(document(body), "t.bpmn"), check_expression=checker) == []
     assert sorted(seen) == sorted(["jobType", "r", "in", "out", "items", "el", "cc", "dur"])
+
+
+def test_feel_syntax_errors_name_the_attribute() -> None:
+    """Several expressions can sit on one element: the diagnostic says which attribute failed."""
+
+    def checker(text: str) -> str | None:
+        return "bad" if text.endswith("+") else None
+
+    body = (
+        START
+        + '<bpmn:serviceTask id="t"><bpmn:extensionElements><zeebe:taskDefinition type="=jobType" retries="=r +"/>'
+        '<zeebe:ioMapping><zeebe:input source="=in +" target="a"/><zeebe:output source="=out" target="b"/></zeebe:ioMapping>'
+        "</bpmn:extensionElements></bpmn:serviceTask>"
+    )
+    result = validate(parse_bytes(document(body), "t.bpmn"), check_expression=checker)
+    assert sorted(d.message for d in result if d.rule == "feel-syntax") == [
+        "Attribute 'retries': failed to parse expression 'r +': bad",
+        "Attribute 'source': failed to parse expression 'in +': bad",
+    ]
 
 
 # --------------------------------------------------------------------------- job-based elements

@@ -120,3 +120,24 @@ async def test_terminate_end_event_inside_a_subprocess_ends_only_the_subprocess(
     assert states["slow"] == ["TERMINATED"] and states["sub"] == ["COMPLETED"]
     assert await complete_all(engine, "next") == 1
     assert instance_state(engine, created.process_instance_key) == "COMPLETED"
+
+
+async def test_signal_event_subprocess_and_gateway(engine: Engine) -> None:
+    esp = (
+        '<bpmn:subProcess id="on_sig" triggeredByEvent="true">'
+        + start("ss", SIGNAL_DEF, interrupting=False) + service("audit", "audit") + end("se")
+        + chain("ss", "audit", "se") + "</bpmn:subProcess>"
+    )
+    body = (
+        start() + '<bpmn:eventBasedGateway id="gw"/>'
+        + f'<bpmn:intermediateCatchEvent id="sig_catch">{SIGNAL_DEF}</bpmn:intermediateCatchEvent>'
+        + f'<bpmn:intermediateCatchEvent id="t">{timer_def("timeDuration", "PT1H")}</bpmn:intermediateCatchEvent>'
+        + end() + end("e2") + chain("start", "gw") + flow("g1", "gw", "sig_catch") + flow("g2", "gw", "t")
+        + chain("sig_catch", "end") + chain("t", "e2") + esp
+    )
+    await engine.deploy([("s.bpmn", definitions("sig_proc", body, SIGNAL))])
+    created = await engine.create_instance(bpmn_process_id="sig_proc")
+    await engine.broadcast_signal("stock-updated")
+    assert element_states(engine, created.process_instance_key)["sig_catch"] == ["COMPLETED"]
+    assert await complete_all(engine, "audit") == 1  # the event subprocess caught the same broadcast
+    assert instance_state(engine, created.process_instance_key) == "COMPLETED"

@@ -190,3 +190,19 @@ async def test_moved_clock_fires_due_timers_in_due_order(engine: Engine, clock: 
     assert element_states(engine, created.process_instance_key)["work"] == ["TERMINATED"]
     assert await complete_all(engine, "remind") == 2
     assert instance_state(engine, created.process_instance_key) == "COMPLETED"
+
+
+async def test_cycle_with_a_start_date_fires_at_the_start_then_every_interval(
+    engine: Engine, clock: ControlledClock
+) -> None:
+    # T0 is 2023-11-14T22:13:20Z
+    await engine.deploy([("t.bpmn", _timer_start("R2/2023-11-14T22:20:00Z/PT1H"))])
+    clock.advance(6 * 60_000)
+    await engine.fire_due_now()
+    assert await _count(engine, "ticker") == 0
+    clock.advance(60_000)
+    await engine.fire_due_now()
+    assert await _count(engine, "ticker") == 1
+    clock.advance(10 * 3_600_000)
+    await engine.fire_due_now()
+    assert await _count(engine, "ticker") == 2

@@ -656,6 +656,7 @@ CASES: dict[str, list[Case]] = {
         Case('to json(@"2025-11-24T10:00:00@Europe/Berlin")', '"2025-11-24T10:00:00+01:00[Europe/Berlin]"',
              DOC_FN_CONVERSION),
         Case('to json(@"P3Y")', '"P3Y"', DOC_FN_CONVERSION),
+        Case('to json(@"14:55:00")', '"14:55:00"', DOC_FN_CONVERSION),
     ],
     # ------------------------------------------------------------------------------------------
     "temporal": [

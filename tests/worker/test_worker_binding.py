@@ -245,3 +245,23 @@ def test_the_attempt_marker_and_other_parameters_variables_do_not_reach_strict_m
 
     arguments = _bind(Binding.of(open_handler, task_type="t"), a=1, b=2, **{ATTEMPT_VARIABLE: 2})
     assert arguments["doc"].model_extra == {"b": 2}
+
+
+def test_partials_methods_and_callable_objects_are_handlers_too() -> None:
+    import functools
+
+    async def priced(order: Order, rate: float, ctx: JobContext) -> None: ...
+
+    class Service:
+        def handle(self, quantity: int) -> None: ...
+
+    class Callable_:
+        async def __call__(self, sku: str) -> None: ...
+
+    partial = Binding.of(functools.partial(priced, rate=1.5), task_type="t")
+    assert partial.fetch == ("orderId", "quantity", "address", ATTEMPT_VARIABLE)  # rate is bound already
+    assert partial.is_async
+    method = Binding.of(Service().handle, task_type="t")
+    assert method.fetch == ("quantity", ATTEMPT_VARIABLE) and not method.is_async
+    obj = Binding.of(Callable_(), task_type="t")
+    assert obj.fetch == ("sku", ATTEMPT_VARIABLE) and obj.is_async

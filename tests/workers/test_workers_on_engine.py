@@ -112,3 +112,54 @@ async def test_orders_flow_through_the_real_worker(autoops_server: EngineServer,
     assert balances.units_shipped == 5  # 2 + 2 + 1: only one of WEB-3 / WEB-4 got the unit
     assert balances.units_held == balances.stock_reserved == 0
     assert balances.captured == balances.settled_sales == 50_00 + 85_00 + 10_00
+
+
+async def test_weekly_forecast_waits_for_approval_then_publishes(
+    autoops_server: EngineServer, tmp_path: Path  # noqa: F811
+) -> None:
+    import gzip
+
+    from autoops.forecast import ForecastConfig, GbmParams, generate_order_lines
+
+    data = tmp_path / "data"
+    data.mkdir()
+    lines = generate_order_lines(8, "2025-01-06", "2026-06-28", seed=5)
+    with gzip.open(data / "order_history.csv.gz", "wt", encoding="utf-8") as handle:
+        lines.to_csv(handle, index=False, date_format="%Y-%m-%dT%H:%M:%S")
+    (data / "catalogue.csv").write_text(
+        "sku,name,category,unit_price,weight_grams,lead_time_days,stock_on_hand,active\n"
+        + "".join(f"SKU-{i:05d},Item {i},home,10.00,500,7,{3 * i},1\n" for i in range(8)),
+        encoding="utf-8",
+    )
+    shop = Shop.create(tmp_path / "shop.db", data)
+    fast = ForecastConfig(horizon=6, n_origins=2, num_threads=1, gbm=GbmParams(num_boost_round=20, min_data_in_leaf=5))
+    _app.configure(shop=shop, notify=NotifyConfig.from_file(ROOT / "workers" / "notify.toml"),
+                   forecast_dir=tmp_path / "forecast", forecast=fast)
+    settings = Settings.load(env_file=None, grpc_address=autoops_server.addresses.grpc,
+                             rest_address=autoops_server.addresses.rest)
+    worker = load_worker("workers")
+    worker.with_config(concurrency=4, metrics_port=None)
+    try:
+        async with CamundaClient(settings) as client, worker.running(settings):
+            await client.deploy(ROOT / "bpmn" / "demand-forecast.bpmn", *sorted((ROOT / "bpmn" / "forms").glob("*.form")))
+            created = await client.start("demand-forecast", variables={"horizon": 6})
+            key = created.process_instance_key
+
+            async def approval_waiting() -> bool:
+                return bool((await client.search_user_tasks(process_instance_key=key, state="CREATED")).items)
+
+            await wait_for(approval_waiting, "the Approve stock plan task", within=120)
+            [task] = (await client.search_user_tasks(process_instance_key=key, state="CREATED")).items
+            assert (task.element_id, task.candidate_groups) == ("Task_ApproveStockPlan", ["supply-planning"])
+            await client.complete_user_task(task.user_task_key, {"stockPlanApproved": True})
+
+            async def completed() -> bool:
+                return (await client.get_process_instance(key)).state == "COMPLETED"
+
+            await wait_for(completed, "the forecast instance to complete")
+            assert not (await client.search_incidents(process_instance_key=key)).items
+    finally:
+        _app.configure(reset=True)
+    with shop.connection() as conn:
+        published = conn.execute("SELECT run_id, COUNT(*) FROM stock_policies WHERE status = 'published' GROUP BY run_id").fetchall()
+    assert [tuple(row) for row in published] == [(f"run-{key}", 8)]

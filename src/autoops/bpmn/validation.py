@@ -162,10 +162,15 @@ class _Run:
         element_id: str,
         line: int | None,
         *,
+        attribute: str,
         path: str | None = None,
         require: bool = False,
     ) -> None:
-        """FEEL syntax of an ``=`` value; with ``require`` a static value is an error too."""
+        """FEEL syntax of an ``=`` value; with ``require`` a static value is an error too.
+
+        ``attribute`` names where the text sits (``correlationKey``, ``source``, ...) so that the
+        diagnostic points at one attribute even when an element carries several expressions.
+        """
         if value is None:
             return
         if not is_expression(value):
@@ -182,7 +187,11 @@ class _Run:
         body = expression_body(value)
         if not body:
             self.report(
-                "feel-syntax", element_id, line, f"Expression '{value}' is empty after '='", path=path
+                "feel-syntax",
+                element_id,
+                line,
+                f"Attribute '{attribute}': expression '{value}' is empty after '='",
+                path=path,
             )
             return
         if self.check_expression is None:
@@ -190,7 +199,11 @@ class _Run:
         problem = self.check_expression(body)
         if problem is not None:
             self.report(
-                "feel-syntax", element_id, line, f"failed to parse expression '{body}': {problem}", path=path
+                "feel-syntax",
+                element_id,
+                line,
+                f"Attribute '{attribute}': failed to parse expression '{body}': {problem}",
+                path=path,
             )
 
     def required(
@@ -210,7 +223,7 @@ class _Run:
         if _blank(value):
             self.report(rule, element_id, line, message or _attribute_missing(attribute), path=path)
         else:
-            self.expression(value, element_id, line, path=path, require=require)
+            self.expression(value, element_id, line, attribute=attribute, path=path, require=require)
 
     # ------------------------------------------------------------------ document
 
@@ -339,7 +352,9 @@ class _Run:
             elif flow.condition == "":
                 self.report("condition-empty", flow.id, flow.line, "Condition expression must not be empty")
             else:
-                self.expression(flow.condition, flow.id, flow.line, require=True)
+                self.expression(
+                    flow.condition, flow.id, flow.line, attribute="conditionExpression", require=True
+                )
 
     def flow_node(self, process: Process, node: FlowNode, *, top_level: bool) -> None:
         self.listeners(node.execution_listeners, node.id)
@@ -386,7 +401,7 @@ class _Run:
             if not listener.type or not listener.type.strip():
                 self.report("listener-type", element_id, listener.line, _attribute_missing("type"), path=path)
             else:
-                self.expression(listener.type, element_id, listener.line, path=path)
+                self.expression(listener.type, element_id, listener.line, attribute="type", path=path)
                 key = (listener.event_type or "", listener.type)
                 seen[key] += 1
                 if seen[key] == 2:
@@ -404,7 +419,7 @@ class _Run:
         if retries is None or not retries.strip():
             return
         if is_expression(retries):
-            self.expression(retries, element_id, line, path=path)
+            self.expression(retries, element_id, line, attribute="retries", path=path)
             return
         if not retries.strip().isdigit():
             self.report(
@@ -427,7 +442,7 @@ class _Run:
                             "io-mapping", node.id, mapping.line, _attribute_missing("source"), path=path
                         )
                 else:
-                    self.expression(mapping.source, node.id, mapping.line, path=path)
+                    self.expression(mapping.source, node.id, mapping.line, attribute="source", path=path)
                 if not mapping.target or not mapping.target.strip():
                     self.report("io-mapping", node.id, mapping.line, _attribute_missing("target"), path=path)
                 else:
@@ -590,7 +605,13 @@ class _Run:
                 path=f"{message.id} > extensionElements > subscription",
             )
         else:
-            self.expression(message.correlation_key, message.id, message.line)
+            self.expression(
+                message.correlation_key,
+                message.id,
+                message.line,
+                attribute="correlationKey",
+                path=f"{message.id} > extensionElements > subscription",
+            )
 
     def timer(self, event: Event, definition: EventDefinition, *, owner: str) -> None:
         """``owner`` is the event, or the event subprocess for the start event of one."""
@@ -638,7 +659,7 @@ class _Run:
             )
             return
         if is_expression(value):
-            self.expression(value, event.id, timer.line)
+            self.expression(value, event.id, timer.line, attribute=timer.kind.value)
             return
         try:
             if timer.kind is TimerKind.DATE:
@@ -1073,12 +1094,12 @@ class _Run:
             self.listeners(spec.task_listeners, activity.id, task=True)
         if spec.assignment is not None:
             path = f"{activity.id} > extensionElements > assignmentDefinition"
-            for value in (
-                spec.assignment.assignee,
-                spec.assignment.candidate_groups,
-                spec.assignment.candidate_users,
+            for name, value in (
+                ("assignee", spec.assignment.assignee),
+                ("candidateGroups", spec.assignment.candidate_groups),
+                ("candidateUsers", spec.assignment.candidate_users),
             ):
-                self.expression(value, activity.id, spec.assignment.line, path=path)
+                self.expression(value, activity.id, spec.assignment.line, attribute=name, path=path)
         if spec.schedule is not None:
             path = f"{activity.id} > extensionElements > taskSchedule"
             for name, value in (
@@ -1088,7 +1109,7 @@ class _Run:
                 if value is None or not value.strip():
                     continue
                 if is_expression(value):
-                    self.expression(value, activity.id, spec.schedule.line, path=path)
+                    self.expression(value, activity.id, spec.schedule.line, attribute=name, path=path)
                     continue
                 try:
                     parse_date(value)
@@ -1102,7 +1123,7 @@ class _Run:
                     )
         if spec.priority is not None and spec.priority.strip():
             if is_expression(spec.priority):
-                self.expression(spec.priority, activity.id, activity.line)
+                self.expression(spec.priority, activity.id, activity.line, attribute="priority")
             elif not spec.priority.strip().isdigit() or not 0 <= int(spec.priority) <= 100:
                 self.report(
                     "priority",
@@ -1165,9 +1186,11 @@ class _Run:
                 "Attribute 'outputElement' must be present and not empty if 'outputCollection' is set",
                 path=path,
             )
-        self.expression(mi.output_element, activity.id, mi.line, path=path)
+        self.expression(mi.output_element, activity.id, mi.line, attribute="outputElement", path=path)
         if mi.completion_condition is not None and mi.completion_condition.strip():
-            self.expression(mi.completion_condition, activity.id, mi.line, require=True)
+            self.expression(
+                mi.completion_condition, activity.id, mi.line, attribute="completionCondition", require=True
+            )
 
     def sub_process(self, process: Process, sub: SubProcess) -> None:
         starts = sub.body.start_events()

@@ -64,7 +64,8 @@ def find_catch(ctx: ProcessingContext, thrower: ElementInstance, kind: EventKind
         if current.state in ("ACTIVATED", "ACTIVATING", "COMPLETING"):
             if current.element_type in CONTAINERS:
                 body = process.body if node is None else node.body if isinstance(node, SubProcess) else None
-                if body is not None and current.state == "ACTIVATED":
+                interrupted = bool((current.data or {}).get("terminating_children"))
+                if body is not None and current.state == "ACTIVATED" and not interrupted:
                     starts = [esp.body.start_events()[0] for esp in body.event_subprocesses() if esp.body.start_events()]
                     found = _pick(starts, kind, code)
                     if found is not None:

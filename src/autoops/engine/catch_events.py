@@ -155,7 +155,7 @@ def _on_transition(ctx: ProcessingContext, inst: ElementInstance, intent: str) -
             activate_triggered(ctx, scope, pending[0], pending[1])
 
 
-lifecycle.add_transition_listener(_on_transition)
+lifecycle.add_transition_listener(_on_transition, (PI.ELEMENT_ACTIVATED, PI.ELEMENT_COMPLETING, PI.ELEMENT_TERMINATING, PI.ELEMENT_TERMINATED))
 
 
 # ---------------------------------------------------------------------------- triggering

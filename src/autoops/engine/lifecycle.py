@@ -40,23 +40,27 @@ PI = ProcessInstanceIntent
 
 
 TransitionListener = Callable[[ProcessingContext, ElementInstance, str], None]
-_LISTENERS: list[TransitionListener] = []
+_LISTENERS: dict[str, list[TransitionListener]] = {}
 
 
-def add_transition_listener(listener: TransitionListener) -> None:
-    """Call ``listener(ctx, inst, intent)`` on every element state event, inside the transaction.
+def add_transition_listener(listener: TransitionListener, intents: tuple[str, ...] | None = None) -> None:
+    """Call ``listener(ctx, inst, intent)`` on element state events (all, or only ``intents``),
+    inside the transaction.
 
     This is where later behaviours hook in without touching the processors: boundary-event and
     event-subprocess subscriptions open on ELEMENT_ACTIVATED and close on ELEMENT_COMPLETING /
     ELEMENT_TERMINATING of the element (or scope) instance.
     """
-    _LISTENERS.append(listener)
+    for intent in intents or tuple(i for i in PI if i.startswith("ELEMENT_")):
+        _LISTENERS.setdefault(str(intent), []).append(listener)
 
 
 def _record(ctx: ProcessingContext, inst: ElementInstance, intent: str) -> None:
     ctx.record(ValueType.PROCESS_INSTANCE, intent, inst.key, inst.record_json(), process_instance_key=inst.process_instance_key)
-    for listener in _LISTENERS:
-        listener(ctx, inst, intent)
+    listeners = _LISTENERS.get(intent)
+    if listeners:
+        for listener in listeners:
+            listener(ctx, inst, intent)
 
 
 # ---------------------------------------------------------------------------- public transitions

@@ -326,5 +326,5 @@ def _released_step(ctx: ProcessingContext, step: Step) -> None:
         return
 
 
-lifecycle.add_transition_listener(_on_transition)
+lifecycle.add_transition_listener(_on_transition, (ProcessInstanceIntent.ELEMENT_COMPLETED, ProcessInstanceIntent.ELEMENT_TERMINATED))
 lifecycle.register_step("message_start_released", _released_step)

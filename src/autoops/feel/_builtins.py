@@ -308,7 +308,7 @@ def _from_json(value: Any) -> Any:
 
 @builtin("to json", "value")
 def _to_json_fn(value: Any) -> Any:
-    return json.dumps(to_json(value), separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(to_json(value, zeebe=False), separators=(",", ":"), ensure_ascii=False)
 
 
 # -- boolean ----------------------------------------------------------------------------------

@@ -311,8 +311,11 @@ _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
 
 
-def to_json(value: Any) -> Any:
+def to_json(value: Any, *, zeebe: bool = True) -> Any:
     """Convert a FEEL value into a JSON-compatible Python value, as Zeebe stores results.
+
+    ``zeebe=False`` gives FEEL's own ``to json()`` spelling, which differs only for local times
+    (``14:00:00`` instead of Zeebe's ``14:00``).
 
     Integers stay int; integral decimals within int64 become int; other numbers become float;
     temporal values become ISO 8601 strings; contexts become dicts and lists lists; ranges become
@@ -331,12 +334,12 @@ def to_json(value: Any) -> Any:
         as_float = float(value)
         return as_float if math.isfinite(as_float) else None
     if t is list:
-        return [to_json(v) for v in value]
+        return [to_json(v, zeebe=zeebe) for v in value]
     if t is dict:
-        return {str(k): to_json(v) for k, v in value.items()}
+        return {str(k): to_json(v, zeebe=zeebe) for k, v in value.items()}
     if t is dt.timedelta or t is YearMonthDuration:
         return format_duration(value)
-    if t is dt.time and value.tzinfo is None and value.second == 0 and value.microsecond == 0:
+    if zeebe and t is dt.time and value.tzinfo is None and value.second == 0 and value.microsecond == 0:
         # Zeebe writes a local time with java's LocalTime.toString: 14:00, not 14:00:00
         return f"{value.hour:02d}:{value.minute:02d}"
     if t is dt.datetime and isinstance(value.tzinfo, ZoneInfo):
@@ -348,5 +351,5 @@ def to_json(value: Any) -> Any:
     if t is FeelRange:
         return str(value)
     if isinstance(value, Sequence) and not isinstance(value, str | bytes):
-        return [to_json(v) for v in value]
+        return [to_json(v, zeebe=zeebe) for v in value]
     return None

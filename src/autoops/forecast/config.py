@@ -60,7 +60,11 @@ class ForecastConfig(BaseModel):
         0.2, ge=0, lt=1, description="Relative gain a series' own best method needs over the pooled best."
     )
     seed: int = 42
-    num_threads: int = Field(2, ge=1, le=256)
+    num_threads: int = Field(
+        1, ge=1, le=256,
+        description="LightGBM threads. One by default: results then do not depend on the machine, and "
+        "OpenMP's busy waiting makes several threads far slower on a CPU shared with other jobs.",
+    )
     methods: tuple[str, ...] = Field(
         ("lgbm", "seasonal_naive", "ses", "seasonal_ses", "theta", "tsb"),
         description="Candidate methods (combinations with lgbm are added automatically).",

@@ -19,6 +19,7 @@ scrubbed from any message the worker sends to the engine.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 import types
@@ -267,18 +268,23 @@ class Binding:
     def of(cls, handler: Callable[..., Any], *, task_type: str, result_variable: str | None = None) -> Binding:
         where = f"handler {getattr(handler, '__qualname__', handler)!r} of task type {task_type!r}"
         try:
-            hints = typing.get_type_hints(handler, include_extras=True)
+            # eval_str resolves string annotations (``from __future__ import annotations``) in the
+            # handler's module, and works for partials, bound methods and callable objects too.
+            signature = inspect.signature(handler, eval_str=True)
         except Exception as exc:
             raise HandlerSignatureError(
                 f"cannot resolve the type annotations of {where}: {exc}; define the models it uses at "
                 "module level (annotations are resolved in the handler's module)"
             ) from None
-        signature = inspect.signature(handler)
         params: list[_Param] = []
         names: list[str] = []
         fetch_all = False
+        # Arguments a functools.partial already binds are the caller's, not process variables.
+        bound = set(handler.keywords) if isinstance(handler, functools.partial) else set()
         for parameter in signature.parameters.values():
-            annotation = hints.get(parameter.name, _REQUIRED)
+            if parameter.name in bound:
+                continue
+            annotation = parameter.annotation
             if parameter.kind is inspect.Parameter.VAR_POSITIONAL:
                 raise HandlerSignatureError(
                     f"{where} takes *{parameter.name}; variables are passed by name, use **{parameter.name}"
@@ -320,9 +326,9 @@ class Binding:
                     ) from None
             names.append(variable)
             params.append(_Param(parameter.name, _Kind.VARIABLE, variable, adapter, default=parameter.default))
-        if result_variable is None and not _return_is_acceptable(hints.get("return", inspect.Signature.empty)):
+        if result_variable is None and not _return_is_acceptable(signature.return_annotation):
             raise HandlerSignatureError(
-                f"{where} is annotated to return {hints['return']!r}; return a pydantic model, a dict or "
+                f"{where} is annotated to return {signature.return_annotation!r}; return a pydantic model, a dict or "
                 "None, or declare result_variable='name' on the task to store a single value"
             )
         fetch: tuple[str, ...] | None = None
@@ -331,7 +337,8 @@ class Binding:
         return cls(
             params=tuple(params),
             fetch=fetch,
-            is_async=inspect.iscoroutinefunction(handler),
+            is_async=inspect.iscoroutinefunction(handler)
+            or (not inspect.isroutine(handler) and inspect.iscoroutinefunction(type(handler).__call__)),
             wants_context=any(p.kind is _Kind.CONTEXT for p in params),
         )
 

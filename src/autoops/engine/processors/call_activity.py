@@ -130,4 +130,4 @@ def _on_transition(ctx: ProcessingContext, inst: ElementInstance, intent: str) -
 def register() -> None:
     from autoops.engine import lifecycle
 
-    lifecycle.add_transition_listener(_on_transition)
+    lifecycle.add_transition_listener(_on_transition, ("ELEMENT_COMPLETED",))

@@ -187,4 +187,4 @@ def register() -> None:
     _registered = True
     register_entry_wrapper(wraps, BODY, _BODY)
     lifecycle.register_step("mi_inner", _inner_step)
-    lifecycle.add_transition_listener(_on_transition)
+    lifecycle.add_transition_listener(_on_transition, ("ELEMENT_COMPLETED", "ELEMENT_TERMINATED"))
