@@ -29,7 +29,6 @@ from typing import Any
 import httpx
 
 from autoops.engine import Engine
-from autoops.engine.grpc_gateway import long_poll_activate
 from autoops.testing import DevProcess
 
 HEAD = (
@@ -72,7 +71,7 @@ async def in_process(n: int, db: Path, concurrency: int) -> float:
         async def worker(job_type: str) -> None:
             done = 0
             while done < n:
-                jobs = await long_poll_activate(engine, job_type, "base", 60_000, 64, 1000)
+                jobs = await engine.activate_jobs_or_wait(job_type, "base", 60_000, 64, 1000)
                 await asyncio.gather(*(engine.complete_job(j.key, {job_type: True}) for j in jobs))
                 done += len(jobs)
 
@@ -146,7 +145,8 @@ async def end_to_end(n: int, dev: DevProcess, stream: bool, concurrency: int, ta
     with contextlib.suppress(BaseException):
         await asyncio.wait_for(work, 10)
     print(f"  {tag:10} created {n} in {created_at - start:.2f} s, all completed after {elapsed:.2f} s; "
-          f"CPU busy: server {server_cpu / elapsed:.0%}, client+worker {client_cpu / elapsed:.0%} of one core")
+          f"CPU busy: server {server_cpu / elapsed:.0%}, client+worker {client_cpu / elapsed:.0%} of one core; "
+          f"CPU per instance: server {server_cpu * 1000 / n:.2f} ms, client+worker {client_cpu * 1000 / n:.2f} ms")
     return n / elapsed
 
 

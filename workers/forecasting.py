@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from autoops.forecast import ForecastConfig, ForecastError, PolicyConfig, RunOptions, run_forecast_job
 from autoops.worker import JobContext, PermanentError, RetryPolicy, Router, Variable
 from workers._app import app
+from workers._shop_calls import shop_errors_are_permanent
 from workers.shop import PolicyRow, ShopError
 
 __all__ = ["router"]
@@ -116,10 +117,8 @@ def compute_stock_policy(
     """Store the run's policy as a proposal and compare it with the plan in force."""
     limit = float(_setting(ctx, "reorderPointChangeThreshold", threshold, "0.25"))
     rows = read_policy(Path(forecast_dir) / "policy.csv")
-    try:
+    with shop_errors_are_permanent():
         changes = app().shop.propose_policy(run_id, rows)
-    except ShopError as exc:
-        raise PermanentError(f"{exc.code}: {exc}") from None
     above = [c for c in changes if c.relative_change > limit]
     top = "\n".join(
         f"{c.sku}: {'new' if c.previous is None else f'{c.previous:.1f}'} -> {c.proposed:.1f}" for c in changes[:10]
@@ -135,15 +134,11 @@ def compute_stock_policy(
 
 @router.task("stock-policy.publish", retries=_PERMANENT)
 def publish_stock_policy(run_id: RunId) -> dict[str, Any]:
-    try:
+    with shop_errors_are_permanent():
         return {"publishedSkus": app().shop.publish_policy(run_id)}
-    except ShopError as exc:
-        raise PermanentError(f"{exc.code}: {exc}") from None
 
 
 @router.task("stock-policy.reject", retries=_PERMANENT)
 def reject_stock_policy(run_id: RunId) -> dict[str, Any]:
-    try:
+    with shop_errors_are_permanent():
         return {"discardedSkus": app().shop.reject_policy(run_id)}
-    except ShopError as exc:
-        raise PermanentError(f"{exc.code}: {exc}") from None

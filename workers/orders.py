@@ -11,23 +11,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from autoops.worker import BpmnError, PermanentError, RetryPolicy, Router, Variable
+from autoops.worker import BpmnError, Router, Variable
 from workers._app import app
-from workers.shop import InvalidOrder, OutOfStock, ShopError, euros
+from workers._shop_calls import SHOP_RETRIES, OrderId, shop_errors_are_permanent
+from workers.shop import InvalidOrder, OutOfStock, euros
 
 __all__ = ["router"]
 
 router = Router()
-_DOMAIN = RetryPolicy(non_retryable=(ShopError,))
-
-OrderId = Annotated[str, Variable("orderId")]
 
 
-def _permanent(exc: ShopError) -> PermanentError:
-    return PermanentError(f"{exc.code}: {exc}")
-
-
-@router.task("order.validate", retries=_DOMAIN)
+@router.task("order.validate", retries=SHOP_RETRIES)
 def validate_order(order: Annotated[dict[str, Any], Variable("order")]) -> dict[str, Any]:
     """Check the order against the validation rules (V01-V11) and the catalogue, then record it."""
     try:
@@ -51,65 +45,56 @@ def validate_order(order: Annotated[dict[str, Any], Variable("order")]) -> dict[
     }
 
 
-@router.task("order.check-stock", retries=_DOMAIN)
+@router.task("order.check-stock", retries=SHOP_RETRIES)
 def check_stock(order_id: OrderId) -> dict[str, Any]:
     """Read-only availability check; the reservation later re-checks under a write lock."""
-    try:
+    with shop_errors_are_permanent():
         check = app().shop.check_stock(order_id)
-    except ShopError as exc:
-        raise _permanent(exc) from None
     return {"inStock": check.in_stock, "shortages": [s.model_dump() for s in check.shortages]}
 
 
-@router.task("fraud.score", retries=_DOMAIN)
+@router.task("fraud.score", retries=SHOP_RETRIES)
 def score_fraud(order_id: OrderId) -> dict[str, Any]:
     """The transparent rule-based score (see workers.shop.fraud for rules and weights)."""
     shop = app().shop
-    try:
+    with shop_errors_are_permanent():
         assessment = shop.score_fraud(shop.load_order(order_id))
-    except ShopError as exc:
-        raise _permanent(exc) from None
     return {"riskScore": assessment.score, "riskLevel": assessment.level, "riskReasons": assessment.reasons}
 
 
-@router.task("stock.reserve", retries=_DOMAIN)
+@router.task("stock.reserve", retries=SHOP_RETRIES)
 def reserve_stock(order_id: OrderId) -> dict[str, Any]:
     """Hold the stock of every line, or throw OUT_OF_STOCK and hold nothing."""
-    try:
-        reservations = app().shop.reserve_stock(order_id)
-    except OutOfStock as exc:
-        shortages = [{"sku": s, "requested": w, "available": f} for s, w, f in exc.shortages]
-        raise BpmnError("OUT_OF_STOCK", str(exc), {"shortages": shortages, "cancelReason": "out of stock"}) from None
-    except ShopError as exc:
-        raise _permanent(exc) from None
+    with shop_errors_are_permanent():
+        try:
+            reservations = app().shop.reserve_stock(order_id)
+        except OutOfStock as exc:
+            shortages = [{"sku": s, "requested": w, "available": f} for s, w, f in exc.shortages]
+            raise BpmnError(
+                "OUT_OF_STOCK", str(exc), {"shortages": shortages, "cancelReason": "out of stock"}
+            ) from None
     return {"reservedUnits": sum(r.quantity for r in reservations)}
 
 
-@router.task("shipment.create", retries=_DOMAIN)
+@router.task("shipment.create", retries=SHOP_RETRIES)
 def create_shipment(order_id: OrderId) -> dict[str, Any]:
     """Hand the reserved goods to a carrier (chosen by weight); the stock leaves the warehouse."""
-    try:
+    with shop_errors_are_permanent():
         shipment = app().shop.create_shipment(order_id)
-    except ShopError as exc:
-        raise _permanent(exc) from None
     return {"shipmentId": shipment.shipment_id, "carrier": shipment.carrier, "trackingNumber": shipment.tracking}
 
 
-@router.task("shipment.mark-delivered", retries=_DOMAIN)
+@router.task("shipment.mark-delivered", retries=SHOP_RETRIES)
 def mark_delivered(order_id: OrderId) -> dict[str, Any]:
-    try:
+    with shop_errors_are_permanent():
         shipment = app().shop.mark_delivered(order_id)
-    except ShopError as exc:
-        raise _permanent(exc) from None
     return {"shipmentStatus": shipment.status}
 
 
-@router.task("settlement.record", retries=_DOMAIN)
+@router.task("settlement.record", retries=SHOP_RETRIES)
 def record_settlement(order_id: OrderId) -> dict[str, Any]:
     """Book the sale and the payment fee for the captured amount (once per order)."""
-    try:
+    with shop_errors_are_permanent():
         entries = app().shop.record_settlement(order_id)
-    except ShopError as exc:
-        raise _permanent(exc) from None
     amounts = {e.kind: e.amount for e in entries}
     return {"settledAmount": euros(amounts.get("sale", 0)), "paymentFee": euros(-amounts.get("payment_fee", 0))}

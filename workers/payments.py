@@ -7,26 +7,23 @@ failures: an incident for a person to look at, never an automatic retry.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from autoops.worker import BpmnError, PermanentError, RetryPolicy, Router, Variable
+from autoops.worker import BpmnError, Router
 from workers._app import app
-from workers.shop import ShopError, euros
+from workers._shop_calls import SHOP_RETRIES, OrderId, shop_errors_are_permanent
+from workers.shop import euros
 
 __all__ = ["router"]
 
 router = Router()
-_DOMAIN = RetryPolicy(non_retryable=(ShopError,))
-OrderId = Annotated[str, Variable("orderId")]
 
 
-@router.task("payment.authorize", retries=_DOMAIN)
+@router.task("payment.authorize", retries=SHOP_RETRIES)
 def authorize_payment(order_id: OrderId) -> dict[str, Any]:
     shop = app().shop
-    try:
+    with shop_errors_are_permanent():
         result = shop.authorize_payment(shop.load_order(order_id))
-    except ShopError as exc:
-        raise PermanentError(f"{exc.code}: {exc}") from None
     if not result.approved:
         shop.set_order_status(order_id, "payment-declined")
         raise BpmnError(
@@ -38,22 +35,18 @@ def authorize_payment(order_id: OrderId) -> dict[str, Any]:
     return {"paymentStatus": result.status, "authorizationId": result.authorization_id}
 
 
-@router.task("payment.void", retries=_DOMAIN)
+@router.task("payment.void", retries=SHOP_RETRIES)
 def void_payment(order_id: OrderId) -> dict[str, Any]:
     """Release the authorization of an order that will not be shipped; the order is cancelled."""
     shop = app().shop
-    try:
+    with shop_errors_are_permanent():
         result = shop.payments.void(order_id)
-    except ShopError as exc:
-        raise PermanentError(f"{exc.code}: {exc}") from None
     shop.set_order_status(order_id, "cancelled")
     return {"paymentStatus": result.status}
 
 
-@router.task("payment.capture", retries=_DOMAIN)
+@router.task("payment.capture", retries=SHOP_RETRIES)
 def capture_payment(order_id: OrderId) -> dict[str, Any]:
-    try:
+    with shop_errors_are_permanent():
         result = app().shop.payments.capture(order_id)
-    except ShopError as exc:
-        raise PermanentError(f"{exc.code}: {exc}") from None
     return {"paymentStatus": result.status, "capturedAmount": euros(result.captured_amount)}

@@ -128,3 +128,31 @@ async def test_escalation_from_the_child_reaches_the_parent(engine: Engine) -> N
     created = await engine.create_instance(bpmn_process_id="parent")
     assert await complete_all(engine, "notify") == 1
     assert instance_state(engine, created.process_instance_key) == "COMPLETED"
+
+
+async def test_root_process_instance_key_through_nested_call_activities(engine: Engine) -> None:
+    """grandparent -> parent -> child: every row of every level names the grandparent as its root."""
+    grandparent = definitions(
+        "grandparent",
+        start() + '<bpmn:callActivity id="call"><bpmn:extensionElements><zeebe:calledElement processId="parent"/>'
+        "</bpmn:extensionElements></bpmn:callActivity>" + end() + chain("start", "call", "end"),
+    )
+    await engine.deploy([("c.bpmn", CHILD), ("p.bpmn", _parent()), ("g.bpmn", grandparent)])
+    top = (await engine.create_instance(bpmn_process_id="grandparent", variables={"v": 1})).process_instance_key
+    middle = (await _child_of(engine, top))["processInstanceKey"]
+    bottom = (await _child_of(engine, int(str(middle))))["processInstanceKey"]
+    assert len({top, middle, bottom}) == 3
+    for pi in (top, middle, bottom):
+        [row] = engine.query.search("process_instances", {"processInstanceKey": pi}).items
+        assert row["rootProcessInstanceKey"] == top
+        assert engine.query.root_process_instance_key(int(str(pi))) == top
+    [job] = engine.query.search("jobs", {"processInstanceKey": bottom}).items
+    assert job["rootProcessInstanceKey"] == top
+    for entity in ("element_instances", "variables"):
+        rows = engine.query.search(entity, {"rootProcessInstanceKey": top}, limit=1000).items
+        assert {r["processInstanceKey"] for r in rows} == {top, middle, bottom}
+        assert {r["rootProcessInstanceKey"] for r in rows} == {top}
+    [activated] = await engine.activate_jobs("child-work", "w", 1000, 1)
+    await engine.fail_job(activated.key, 0, "boom")
+    [incident] = engine.query.search("incidents", {"processInstanceKey": bottom}).items
+    assert incident["rootProcessInstanceKey"] == top

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
-from autoops.engine import ControlledClock, Engine, Rejection, RejectionType
+from autoops.engine import ActivatedJob, ControlledClock, Engine, Rejection, RejectionType
 
 from .bpmn_builder import linear, service
 from .conftest import instance_state
@@ -177,3 +178,33 @@ async def test_fail_without_message_uses_zeebe_default_incident_text(engine: Eng
     await engine.fail_job(key, 0)
     [incident] = engine.query.search("incidents", {"processInstanceKey": pi}).items
     assert incident["errorMessage"] == "No more retries left."
+
+
+async def test_wait_counts_a_notification_that_came_before_it_started(engine: Engine) -> None:
+    seen = engine.jobs_sequence("work")
+    engine.notifier.notify("work")  # lands after the caller's (empty) attempt, before it waits
+    assert await engine.wait_for_jobs("work", 0, since=seen) is True
+    assert await engine.wait_for_jobs("work", 0, since=engine.jobs_sequence("work")) is False
+    assert await engine.wait_for_jobs("work", 0) is False  # without since: only later notifications count
+
+
+async def test_activate_or_wait_sees_a_job_created_between_attempt_and_wait(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The job appears after the empty activation answered and before the wait begins."""
+    await engine.deploy([("p.bpmn", linear("p", service("t1", "work")))])
+    activate = engine.activate_jobs
+    calls: list[int] = []
+
+    async def activate_then_create(*args: Any, **kwargs: Any) -> list[ActivatedJob]:
+        found = await activate(*args, **kwargs)
+        calls.append(len(found))
+        if len(calls) == 1:
+            assert found == []
+            await engine.create_instance(bpmn_process_id="p")  # committed and notified right here
+        return found
+
+    monkeypatch.setattr(engine, "activate_jobs", activate_then_create)
+    jobs = await engine.activate_jobs_or_wait("work", "w", 1000, 5, wait_ms=20_000)
+    assert [j.type for j in jobs] == ["work"]
+    assert calls == [0, 1]

@@ -97,6 +97,24 @@ class TestSyntaxErrors:
         with pytest.raises(feel.FeelSyntaxError, match="double quotes"):
             feel.compile("'type'")
 
+    def test_syntax_error_is_none_for_valid_expressions(self) -> None:
+        assert feel.syntax_error('amount > 1000 and customer.tier = "gold"') is None
+        assert feel.syntax_error("=orderId") is None  # the Zeebe marker is accepted like compile()
+
+    def test_syntax_error_is_the_message_and_position_on_one_line(self) -> None:
+        with pytest.raises(feel.FeelSyntaxError) as info:
+            feel.compile("{\n  a: 1,\n  b: *\n}")
+        problem = feel.syntax_error("{\n  a: 1,\n  b: *\n}")
+        assert problem == f"{info.value.message} (line 3, column 6)"
+        assert str(info.value).splitlines()[0] == problem  # the full text adds only the caret excerpt
+
+    def test_syntax_error_keeps_the_fix_in_the_message(self) -> None:
+        problem = feel.syntax_error("'type'")
+        assert problem is not None
+        assert "double quotes" in problem
+        assert "\n" not in problem
+        assert "^" not in problem
+
     def test_is_a_feel_error(self) -> None:
         assert issubclass(feel.FeelSyntaxError, feel.FeelError)
         assert issubclass(feel.FeelEvaluationError, feel.FeelError)

@@ -136,8 +136,10 @@ def test_valid_expressions_on_random_data(text: str, scope: dict[str, Any]) -> N
     check(text, scope)
 
 
+# |a + 2b| stays below 10**34: larger intermediate results are rounded to 34 digits (DECIMAL128)
+# like FEEL-Scala does, so "exact" only holds in this range
 @settings(max_examples=100, deadline=dt.timedelta(seconds=2), derandomize=True)
-@given(st.integers(-10**40, 10**40), st.integers(-10**40, 10**40))
+@given(st.integers(-(10**33), 10**33), st.integers(-(10**33), 10**33))
 def test_integer_arithmetic_is_exact_and_to_json_keeps_ints(a: int, b: int) -> None:
     result = feel.compile("a + b * 2 - a").evaluate({"a": a, "b": b})
     assert result.value == b * 2

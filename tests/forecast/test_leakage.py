@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from autoops.forecast import validate_order_lines, weekly_demand
+from autoops.forecast import fit_forecast, validate_order_lines, weekly_demand
 from autoops.forecast.baselines import baseline_forecasts
 from autoops.forecast.features import FeatureBuilder
-from autoops.forecast.gbm import fit_predict_gbm, training_rows
+from autoops.forecast.forecaster import validation_origins
+from autoops.forecast.gbm import GbmFitter, fit_predict_gbm, predict_gbm, training_rows
 from autoops.forecast.panel import Panel
 
 from ._helpers import small_config
@@ -64,3 +66,34 @@ def test_feature_rows_before_the_origin_do_not_change(order_lines: pd.DataFrame)
     xb, sb = b.rows(s.astype(np.int64), t.astype(np.int64), h)
     np.testing.assert_array_equal(xa, xb)
     np.testing.assert_array_equal(sa, sb)
+
+
+def test_reused_bins_do_not_leak_the_future_into_validation_forecasts(order_lines: pd.DataFrame) -> None:
+    """The final model reuses the validation model's bins; the validation model must not see later rows.
+
+    Perturbing everything after the first validation origin must leave the model's forecasts from that
+    origin unchanged in a full run, even though the final model (trained on the perturbed rows too) is
+    fitted from the same binned feature matrix.
+    """
+    panel = _panel(order_lines)
+    config = small_config()
+    first = validation_origins(panel.n_periods, config)[0]
+    a = fit_forecast(panel, config)
+    b = fit_forecast(_perturbed(panel, first, seed=3), config)
+    np.testing.assert_array_equal(a.windows.candidates["lgbm"][0], b.windows.candidates["lgbm"][0])
+    assert not np.array_equal(a.candidates["lgbm"], b.candidates["lgbm"])
+
+
+def test_fitter_refuses_an_earlier_cutoff_and_matches_a_fresh_fit(order_lines: pd.DataFrame) -> None:
+    panel = _panel(order_lines)
+    config = small_config()
+    builder = FeatureBuilder(panel, config.horizon)
+    rows = training_rows(builder, config)
+    origin = panel.n_periods - 1 - 20
+    fitter = GbmFitter(builder, rows, config)
+    shared = predict_gbm(builder, fitter.fit(origin), origin, config)
+    np.testing.assert_array_equal(shared, fit_predict_gbm(builder, rows, origin, config))
+    later = fitter.fit(panel.n_periods - 1)
+    assert later is not None
+    with pytest.raises(ValueError, match="cutoffs must not decrease"):
+        fitter.fit(origin)

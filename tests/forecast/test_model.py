@@ -6,9 +6,11 @@ import pytest
 
 from autoops.forecast import (
     InsufficientHistoryError,
+    PolicyConfig,
     evaluate_validation,
     fit_forecast,
     forecast_frame,
+    stock_policy,
     validate_order_lines,
     weekly_demand,
 )
@@ -32,6 +34,11 @@ def test_same_seed_same_forecast(order_lines: pd.DataFrame) -> None:
     np.testing.assert_array_equal(a.bounds, b.bounds)
     assert a.method == b.method
     pd.testing.assert_frame_equal(forecast_frame(a), forecast_frame(b))
+    pd.testing.assert_frame_equal(stock_policy(a, PolicyConfig()), stock_policy(b, PolicyConfig()))
+    ev_a, per_a = evaluate_validation(a, PolicyConfig())
+    ev_b, per_b = evaluate_validation(b, PolicyConfig())
+    assert ev_a == ev_b
+    pd.testing.assert_frame_equal(per_a, per_b)
     c = fit_forecast(panel, small_config(seed=8))
     assert not np.array_equal(a.candidates["lgbm"], c.candidates["lgbm"])
 

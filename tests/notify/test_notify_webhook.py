@@ -10,6 +10,7 @@ from autoops.notify import (
     DELIVERY_HEADER,
     SIGNATURE_HEADER,
     Backoff,
+    Delivery,
     DeliveryError,
     Message,
     WebhookChannel,
@@ -31,18 +32,19 @@ def message(key: str = "order-shipped:SO-1") -> Message:
     )
 
 
-def channel(url: str, sleeps: SleepRecorder, **kwargs: object) -> WebhookChannel:
+async def deliver(url: str, sleeps: SleepRecorder, **kwargs: object) -> Delivery:
+    """Send ``message()`` through a fresh channel (shared secret, 4 attempts from 0.5 s) and close it."""
     options: dict[str, object] = {"secret": SECRET, "backoff": Backoff(max_attempts=4, initial=0.5), "sleep": sleeps}
     options.update(kwargs)
-    return WebhookChannel("ops-hook", url=url, **options)  # type: ignore[arg-type]
+    hook = WebhookChannel("ops-hook", url=url, **options)  # type: ignore[arg-type]
+    try:
+        return await hook.send(message())
+    finally:
+        await hook.aclose()
 
 
 async def test_posts_signed_json(receiver: WebhookReceiver, sleeps: SleepRecorder) -> None:
-    hook = channel(receiver.url, sleeps)
-    try:
-        delivery = await hook.send(message())
-    finally:
-        await hook.aclose()
+    delivery = await deliver(receiver.url, sleeps)
     assert delivery.attempts == 1
     assert delivery.detail == "HTTP 200"
     [request] = receiver.requests
@@ -68,11 +70,7 @@ async def test_retries_5xx_with_backoff_and_stable_delivery_id(
     receiver: WebhookReceiver, sleeps: SleepRecorder
 ) -> None:
     receiver.script.extend([Reply(503), Reply(500)])
-    hook = channel(receiver.url, sleeps)
-    try:
-        delivery = await hook.send(message())
-    finally:
-        await hook.aclose()
+    delivery = await deliver(receiver.url, sleeps)
     assert delivery.attempts == 3
     assert sleeps.delays == [0.5, 1.0]
     assert [r.headers[ATTEMPT_HEADER.lower()] for r in receiver.requests] == ["1", "2", "3"]
@@ -82,12 +80,8 @@ async def test_retries_5xx_with_backoff_and_stable_delivery_id(
 
 async def test_gives_up_after_max_attempts(receiver: WebhookReceiver, sleeps: SleepRecorder) -> None:
     receiver.script.extend([Reply(502)] * 10)
-    hook = channel(receiver.url, sleeps, backoff=Backoff(max_attempts=3, initial=1, multiplier=3, max_delay=2))
-    try:
-        with pytest.raises(DeliveryError) as info:
-            await hook.send(message())
-    finally:
-        await hook.aclose()
+    with pytest.raises(DeliveryError) as info:
+        await deliver(receiver.url, sleeps, backoff=Backoff(max_attempts=3, initial=1, multiplier=3, max_delay=2))
     assert info.value.retryable
     assert info.value.attempts == 3
     assert "HTTP 502" in str(info.value)
@@ -97,12 +91,8 @@ async def test_gives_up_after_max_attempts(receiver: WebhookReceiver, sleeps: Sl
 
 async def test_client_error_is_not_retried(receiver: WebhookReceiver, sleeps: SleepRecorder) -> None:
     receiver.script.append(Reply(401))
-    hook = channel(receiver.url, sleeps)
-    try:
-        with pytest.raises(DeliveryError) as info:
-            await hook.send(message())
-    finally:
-        await hook.aclose()
+    with pytest.raises(DeliveryError) as info:
+        await deliver(receiver.url, sleeps)
     assert not info.value.retryable
     assert "HTTP 401" in str(info.value)
     assert len(receiver.requests) == 1
@@ -111,22 +101,14 @@ async def test_client_error_is_not_retried(receiver: WebhookReceiver, sleeps: Sl
 
 async def test_429_honours_retry_after(receiver: WebhookReceiver, sleeps: SleepRecorder) -> None:
     receiver.script.append(Reply(429, headers={"Retry-After": "3"}))
-    hook = channel(receiver.url, sleeps)
-    try:
-        delivery = await hook.send(message())
-    finally:
-        await hook.aclose()
+    delivery = await deliver(receiver.url, sleeps)
     assert delivery.attempts == 2
     assert sleeps.delays == [3.0]
 
 
 async def test_timeout_is_retried(receiver: WebhookReceiver, sleeps: SleepRecorder) -> None:
     receiver.script.append(Reply(200, delay=1.0))
-    hook = channel(receiver.url, sleeps, timeout=0.2)
-    try:
-        delivery = await hook.send(message())
-    finally:
-        await hook.aclose()
+    delivery = await deliver(receiver.url, sleeps, timeout=0.2)
     assert delivery.attempts == 2
     assert len(receiver.requests) == 2
 
@@ -135,23 +117,15 @@ async def test_connection_refused_is_retried_then_reported(sleeps: SleepRecorder
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    hook = channel(f"http://127.0.0.1:{port}/hook", sleeps, backoff=Backoff(max_attempts=2, initial=0.25))
-    try:
-        with pytest.raises(DeliveryError) as info:
-            await hook.send(message())
-    finally:
-        await hook.aclose()
+    with pytest.raises(DeliveryError) as info:
+        await deliver(f"http://127.0.0.1:{port}/hook", sleeps, backoff=Backoff(max_attempts=2, initial=0.25))
     assert info.value.retryable
     assert "ConnectError" in str(info.value)
     assert sleeps.delays == [0.25]
 
 
 async def test_unsigned_when_no_secret(receiver: WebhookReceiver, sleeps: SleepRecorder) -> None:
-    hook = channel(receiver.url, sleeps, secret=None)
-    try:
-        await hook.send(message())
-    finally:
-        await hook.aclose()
+    await deliver(receiver.url, sleeps, secret=None)
     assert SIGNATURE_HEADER.lower() not in receiver.requests[0].headers
 
 

@@ -42,18 +42,24 @@ async def test_probes_follow_the_worker_state_and_metrics_are_exposed() -> None:
         assert (await _get(port, "/readyz"))[0] == 200
 
         task = metrics.for_task("order.check")
-        task.activated.inc()
-        task.completed.inc()
+        task.activated += 1
+        task.completed += 1
         task.failed("retryable")
         task.bpmn_error("OUT_OF_STOCK")
-        task.duration.observe(0.03)
+        task.observe(0.03)
+        task.observe(7.0)
         status, headers, body = await _get(port, "/metrics")
         assert status == 200 and headers["Content-Type"].startswith("text/plain")
         text = body.decode()
         assert 'autoops_worker_jobs_activated_total{task_type="order.check"} 1.0' in text
         assert 'autoops_worker_jobs_failed_total{reason="retryable",task_type="order.check"} 1.0' in text
         assert 'autoops_worker_jobs_bpmn_errors_total{error_code="OUT_OF_STOCK",task_type="order.check"} 1.0' in text
+        assert 'autoops_worker_job_duration_seconds_bucket{le="0.025",task_type="order.check"} 0.0' in text
         assert 'autoops_worker_job_duration_seconds_bucket{le="0.05",task_type="order.check"} 1.0' in text
+        assert 'autoops_worker_job_duration_seconds_bucket{le="10.0",task_type="order.check"} 2.0' in text
+        assert 'autoops_worker_job_duration_seconds_bucket{le="+Inf",task_type="order.check"} 2.0' in text
+        assert 'autoops_worker_job_duration_seconds_count{task_type="order.check"} 2.0' in text
+        assert 'autoops_worker_job_duration_seconds_sum{task_type="order.check"} 7.03' in text
         assert "autoops_worker_ready 1.0" in text
 
         health.mark_draining()
@@ -72,6 +78,6 @@ async def test_probes_follow_the_worker_state_and_metrics_are_exposed() -> None:
 
 def test_each_worker_has_its_own_registry() -> None:
     first, second = WorkerMetrics(), WorkerMetrics()
-    first.for_task("a").completed.inc()
+    first.for_task("a").completed += 1
     assert first.registry.get_sample_value("autoops_worker_jobs_completed_total", {"task_type": "a"}) == 1.0
     assert second.registry.get_sample_value("autoops_worker_jobs_completed_total", {"task_type": "a"}) is None

@@ -7,11 +7,10 @@ does not load lxml or the FEEL parser.
 
 from __future__ import annotations
 
-import importlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -36,25 +35,6 @@ def _bpmn_files(paths: list[Path]) -> Iterator[tuple[Path, str | None]]:
             yield path, f"{path} does not exist"
 
 
-def _feel_checker() -> Callable[[str], str | None] | None:
-    """FEEL syntax check from ``autoops.feel`` when it is installed, else ``None``."""
-    try:
-        feel: Any = importlib.import_module("autoops.feel")
-        compile_expression = feel.compile
-        syntax_error: type[Exception] = feel.FeelSyntaxError
-    except (ImportError, AttributeError):
-        return None
-
-    def check(text: str) -> str | None:
-        try:
-            compile_expression(text)
-        except syntax_error as exc:
-            return str(exc)
-        return None
-
-    return check
-
-
 def _unreadable(source: str, line: int | None, rule: str, message: str) -> Diagnostic:
     """A file that could not be validated at all, reported like any other error."""
     from autoops.bpmn import Diagnostic, Severity
@@ -64,10 +44,10 @@ def _unreadable(source: str, line: int | None, rule: str, message: str) -> Diagn
     )
 
 
-def _check(paths: list[Path], max_bytes: int) -> tuple[list[tuple[str, list[Diagnostic]]], bool]:
+def _check(paths: list[Path], max_bytes: int) -> list[tuple[str, list[Diagnostic]]]:
     from autoops.bpmn import BpmnParseError, parse_file, validate
+    from autoops.feel import syntax_error
 
-    checker = _feel_checker()
     results: list[tuple[str, list[Diagnostic]]] = []
     for path, problem in _bpmn_files(paths):
         name = str(path)
@@ -79,8 +59,8 @@ def _check(paths: list[Path], max_bytes: int) -> tuple[list[tuple[str, list[Diag
         except BpmnParseError as exc:
             results.append((name, [_unreadable(exc.source, exc.line, "parse", exc.message)]))
             continue
-        results.append((name, validate(definitions, check_expression=checker)))
-    return results, checker is not None
+        results.append((name, validate(definitions, check_expression=syntax_error)))
+    return results
 
 
 def register(app: typer.Typer) -> None:
@@ -95,7 +75,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Validate BPMN models with Zeebe's deploy-time rules (exit 1 when any error is found)."""
-        results, feel_checked = _check(paths, max_bytes)
+        results = _check(paths, max_bytes)
         diagnostics = [d for _, found in results for d in found]
         errors = sum(1 for d in diagnostics if d.is_error)
         warnings = len(diagnostics) - errors
@@ -104,7 +84,6 @@ def register(app: typer.Typer) -> None:
                 "valid": errors == 0,
                 "errors": errors,
                 "warnings": warnings,
-                "feel_checked": feel_checked,
                 "files": [
                     {
                         "path": name,
@@ -118,10 +97,6 @@ def register(app: typer.Typer) -> None:
         else:
             for diagnostic in diagnostics:
                 typer.echo(diagnostic.human())
-            if not feel_checked:
-                typer.echo(
-                    "note: FEEL expressions were not syntax-checked (autoops.feel unavailable)", err=True
-                )
             status = "ok" if errors == 0 else "invalid"
             typer.echo(f"{len(results)} file(s) checked: {errors} error(s), {warnings} warning(s): {status}")
         if errors:

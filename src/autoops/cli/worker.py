@@ -25,7 +25,7 @@ _DEFAULT_METRICS_PORT = 9464
 def worker(
     target: Annotated[str, typer.Argument(help="MODULE[:ATTR] defining a Worker or routers, e.g. 'workers'.")],
     concurrency: Annotated[
-        int | None, typer.Option("--concurrency", "-c", min=1, help="Jobs running at once, over all task types.")
+        int | None, typer.Option("--concurrency", "-c", min=1, help="Jobs of each task type running at once (default 32).")
     ] = None,
     metrics_port: Annotated[
         int | None,

@@ -8,12 +8,10 @@ keeping ``import autoops.client`` light.
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path, PurePath
-from typing import Any
 
 from autoops.client.errors import DiagnosticLike, ParseFailure
 
@@ -42,29 +40,6 @@ def is_error(diagnostic: DiagnosticLike) -> bool:
     return text.endswith("error")
 
 
-def _feel_checker() -> Callable[[str], str | None] | None:
-    """FEEL syntax check for the BPMN validator's hook, or None when ``autoops.feel`` is unavailable.
-
-    The hook receives the expression without its leading ``=`` and returns None when it parses,
-    otherwise the problem.
-    """
-    try:
-        feel: Any = importlib.import_module("autoops.feel")
-        compile_expression = feel.compile
-        syntax_error: type[Exception] = feel.FeelSyntaxError
-    except (ImportError, AttributeError):
-        return None
-
-    def check(expression: str) -> str | None:
-        try:
-            compile_expression(expression)
-        except syntax_error as exc:
-            return str(exc)
-        return None
-
-    return check
-
-
 def validate_resources(resources: Sequence[tuple[str, bytes]]) -> list[DiagnosticLike]:
     """All diagnostics (errors and warnings) for the resources, in resource order."""
     found: list[DiagnosticLike] = []
@@ -89,16 +64,13 @@ def validate_resources(resources: Sequence[tuple[str, bytes]]) -> list[Diagnosti
 
 def _validate_bpmn(name: str, content: bytes) -> list[DiagnosticLike]:
     from autoops.bpmn import BpmnParseError, parse_bytes, validate
+    from autoops.feel import syntax_error
 
     try:
         definitions = parse_bytes(content, name)
     except BpmnParseError as exc:
         return [ParseFailure(exc.source or name, exc.line, exc.message)]
-    checker = _feel_checker()
-    diagnostics: list[DiagnosticLike] = list(
-        validate(definitions, check_expression=checker) if checker is not None else validate(definitions)
-    )
-    return diagnostics
+    return list(validate(definitions, check_expression=syntax_error))
 
 
 def read_resource(item: ResourceInput) -> tuple[str, bytes]:

@@ -116,11 +116,20 @@ class ModelCache:
         self._by_key.pop(key, None)
 
 
+_NONE_STARTS: dict[int, tuple[Process, Event | None]] = {}
+
+
 def none_start_event(process: Process) -> Event | None:
-    for event in process.body.start_events():
-        if event.event_kind is EventKind.NONE:
-            return event
-    return None
+    """The process's none start event (looked up twice per created instance, so memoised per model
+    object; models are immutable and the entry holds the model, so an ``id`` is never reused)."""
+    hit = _NONE_STARTS.get(id(process))
+    if hit is not None and hit[0] is process:
+        return hit[1]
+    found = next((e for e in process.body.start_events() if e.event_kind is EventKind.NONE), None)
+    if len(_NONE_STARTS) >= 1024:
+        _NONE_STARTS.clear()
+    _NONE_STARTS[id(process)] = (process, found)
+    return found
 
 
 def _reject(reason: str) -> Rejection:

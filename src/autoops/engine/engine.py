@@ -137,6 +137,11 @@ class Engine:
         self._result_waiters: dict[int, tuple[asyncio.Future[dict[str, Any]], Sequence[str] | None]] = {}
         self._writer: asyncio.Task[None] | None = None
         self._scheduler = scheduler.Scheduler(clock, self._next_due, self._fire_due)
+        # The earliest due item as the last batch left it, read inside its transaction (an index
+        # lookup on the writer's connection) so the scheduler, woken after every batch, need not
+        # query the reader connection each time. Forgotten when a batch rolls back.
+        self._due_known = False
+        self._due_next: int | None = None
         self._closed = False
 
     # ------------------------------------------------------------------ lifecycle
@@ -212,11 +217,11 @@ class Engine:
             self.stats["batches"] += 1
             self.stats["commands"] += len(batch)
             try:
-                outcomes, effects = self._process_batch(batch)
+                outcomes, effects, records = self._process_batch(batch)
                 if self._store.in_memory:
-                    self._store.commit()
+                    self._append_and_commit(records)
                 else:
-                    await asyncio.to_thread(self._store.commit)
+                    await asyncio.to_thread(self._append_and_commit, records)
             except BaseException as exc:  # the transaction failed as a whole: nobody is acknowledged
                 self._store.rollback()
                 self._models_reset()
@@ -236,13 +241,35 @@ class Engine:
 
     def _models_reset(self) -> None:
         """After a failed batch, forget cached state that may come from rolled-back commands."""
+        self._due_known = False
         self._models = ModelCache()
         self._live_instances.clear()
 
+    def _append_and_commit(self, records: list[tuple[str, str, str, int, int, int | None, str]]) -> None:
+        """Finish the batch's transaction: append its records to the log, save the key counter, commit.
+
+        Runs in a worker thread for a file database. Nothing else uses the write connection
+        meanwhile (the writer awaits this before the next batch), and SQLite releases the GIL
+        while it inserts and syncs, so the event loop keeps serving gRPC and REST calls.
+        """
+        if records:
+            self._store.conn.executemany(
+                "INSERT INTO records(record_type, value_type, intent, key, timestamp, process_instance_key, value)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                records,
+            )
+        self._store.set_meta("next_key", self._keys.peek())
+        self._store.commit()
+
     def _process_batch(
         self, batch: list[tuple[Callable[[ProcessingContext], Any], asyncio.Future[Any]]]
-    ) -> tuple[list[tuple[asyncio.Future[Any], Any, BaseException | None]], list[Callable[[], None]]]:
-        """Process every command of the batch in one open transaction (committed by the caller)."""
+    ) -> tuple[
+        list[tuple[asyncio.Future[Any], Any, BaseException | None]],
+        list[Callable[[], None]],
+        list[tuple[str, str, str, int, int, int | None, str]],
+    ]:
+        """Process every command of the batch in one open transaction; the caller appends the
+        records and commits (:meth:`_append_and_commit`)."""
         conn = self._store.conn
         outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
         effects: list[Callable[[], None]] = []
@@ -284,14 +311,9 @@ class Engine:
             records.extend(ctx.records)
             outcomes.append((fut, result, None))
             effects.extend(ctx.after_commit)
-        if records:
-            conn.executemany(
-                "INSERT INTO records(record_type, value_type, intent, key, timestamp, process_instance_key, value)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                records,
-            )
-        self._store.set_meta("next_key", self._keys.peek())
-        return outcomes, effects
+        due = conn.execute("SELECT MIN(due_at) FROM due_items").fetchone()[0]
+        self._due_next, self._due_known = (None if due is None else int(due)), True
+        return outcomes, effects, records
 
     @staticmethod
     def _acknowledge(
@@ -311,6 +333,8 @@ class Engine:
                 _log.exception("post-commit effect failed")
 
     def _next_due(self) -> int | None:
+        if self._due_known:
+            return self._due_next
         row = self._store.read_conn.execute("SELECT MIN(due_at) FROM due_items").fetchone()
         return None if row[0] is None else int(row[0])
 
@@ -431,9 +455,56 @@ class Engine:
 
         return await self._submit(command)
 
-    async def wait_for_jobs(self, job_type: str, timeout_s: float | None) -> bool:
-        """Wait until jobs of ``job_type`` may have become activatable (False on timeout)."""
-        return await self.notifier.wait(job_type, timeout_s)
+    def jobs_sequence(self, job_type: str) -> int:
+        """The job notification count for ``job_type``: read it before :meth:`activate_jobs`, pass it
+        to :meth:`wait_for_jobs` as ``since``, and no wake-up in between can be missed."""
+        return self.notifier.sequence(job_type)
+
+    async def wait_for_jobs(self, job_type: str, timeout_s: float | None, *, since: int | None = None) -> bool:
+        """Wait until jobs of ``job_type`` may have become activatable (False on timeout).
+
+        Without ``since`` only notifications after this call count; with it (from
+        :meth:`jobs_sequence`), any since that reading does, and the call returns at once.
+        """
+        return await self.notifier.wait(job_type, timeout_s, since=since)
+
+    async def activate_jobs_or_wait(
+        self,
+        job_type: str,
+        worker: str,
+        timeout_ms: int,
+        max_jobs: int,
+        wait_ms: int,
+        *,
+        fetch_variables: Sequence[str] | None = None,
+        tenant_ids: Sequence[str] | None = None,
+    ) -> list[ActivatedJob]:
+        """Activate jobs now, or wait up to ``wait_ms`` for some to become activatable; [] on timeout.
+
+        The long poll of ActivateJobs and ``POST /v2/jobs/activation``. Race-free: the notification
+        count is read before each attempt, so a job made activatable between an empty attempt and
+        the wait wakes it.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max(0, wait_ms) / 1000
+        while True:
+            seen = self.notifier.sequence(job_type)
+            found = await self.activate_jobs(job_type, worker, timeout_ms, max_jobs,
+                                             fetch_variables=fetch_variables, tenant_ids=tenant_ids)
+            remaining = deadline - loop.time()
+            if found or remaining <= 0:
+                return found
+            if not await self.notifier.wait(job_type, remaining, since=seen):
+                return []
+
+    async def yield_jobs(self, job_keys: Sequence[int]) -> list[int]:
+        """Give activated jobs that never reached their worker back (ACTIVATABLE now, retries kept).
+
+        Used when pushing to a job stream fails; jobs no longer ACTIVATED are skipped. Returns the
+        keys that were yielded.
+        """
+        keys = list(job_keys)
+        return await self._submit(lambda ctx: jobs.yield_jobs(ctx, keys))
 
     async def complete_job(self, job_key: int, variables: Any = None) -> None:
         def command(ctx: ProcessingContext) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autoops.engine import lifecycle, variables
-from autoops.engine.context import ElementInstance, ProcessingContext
+from autoops.engine.context import ProcessingContext
 from autoops.engine.deployment import DeployedProcess, none_start_event
 from autoops.engine.records import ProcessInstanceIntent, ValueType
 from autoops.engine.rejections import Rejection, RejectionType
@@ -112,22 +112,7 @@ def create(
     key = ctx.keys.next()
     if on_key is not None:
         on_key(key)
-    root = ElementInstance(
-        key=key,
-        process_instance_key=key,
-        definition_key=deployed.key,
-        bpmn_process_id=deployed.bpmn_process_id,
-        version=deployed.version,
-        element_id=deployed.bpmn_process_id,
-        element_type="PROCESS",
-        flow_scope_key=None,
-        state="ACTIVATING",
-        active_children=0,
-        tenant_id=deployed.tenant_id,
-        start_date=ctx.now,
-    )
-    ctx.insert_instance(root)
-    variables.set_local_document(ctx, root, doc)
+    root = lifecycle.new_process_instance(ctx, deployed, key, document=doc)
     ctx.record(
         ValueType.PROCESS_INSTANCE_CREATION,
         "CREATED",

@@ -8,6 +8,7 @@ as unknown, the way Zeebe has deleted them.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ __all__ = [
     "time_out",
     "update_retries",
     "update_timeout",
+    "yield_jobs",
 ]
 
 USER_TASK_JOB_TYPE = "io.camunda.zeebe:userTask"
@@ -62,6 +64,13 @@ class ActivatedJob:
     listener_event_type: str = "UNSPECIFIED"
 
 
+@functools.lru_cache(maxsize=512)
+def _headers(text: str) -> dict[str, str]:
+    """Parsed custom headers for job records: a job's record is written three times or more, from
+    a handful of distinct header texts. Shared: only ever encoded again, never changed."""
+    return dict(json.loads(text))
+
+
 def _value(row: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
     value = {
         "type": row["type"],
@@ -71,7 +80,7 @@ def _value(row: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
         "retryBackoff": row["retry_backoff"],
         "errorMessage": row["error_message"],
         "errorCode": row["error_code"],
-        "customHeaders": json.loads(row["custom_headers"]),
+        "customHeaders": _headers(row["custom_headers"]),
         "elementId": row["element_id"],
         "elementInstanceKey": row["element_instance_key"],
         "processInstanceKey": row["process_instance_key"],
@@ -117,14 +126,21 @@ def create(
     ctx: ProcessingContext, inst: ElementInstance, job_type: str, retries: int, headers: Mapping[str, str]
 ) -> int:
     key = ctx.keys.next()
+    header_text = dumps(dict(headers))
     ctx.conn.execute(
         "INSERT INTO jobs(key, type, state, kind, retries, custom_headers, element_instance_key, element_id,"
         " process_instance_key, definition_key, bpmn_process_id, version, tenant_id, created)"
         " VALUES (?, ?, 'ACTIVATABLE', 'BPMN_ELEMENT', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (key, job_type, retries, dumps(dict(headers)), inst.key, inst.element_id, inst.process_instance_key,
+        (key, job_type, retries, header_text, inst.key, inst.element_id, inst.process_instance_key,
          inst.definition_key, inst.bpmn_process_id, inst.version, inst.tenant_id, ctx.now),
     )
-    _record(ctx, JobIntent.CREATED, key)
+    # The row as just inserted (the columns' defaults included), without reading it back.
+    row = {"type": job_type, "worker": "", "retries": retries, "deadline": None, "retry_backoff": 0,
+           "error_message": "", "error_code": "", "custom_headers": header_text, "element_id": inst.element_id,
+           "element_instance_key": inst.key, "process_instance_key": inst.process_instance_key,
+           "bpmn_process_id": inst.bpmn_process_id, "version": inst.version, "definition_key": inst.definition_key,
+           "tenant_id": inst.tenant_id, "kind": "BPMN_ELEMENT"}
+    ctx.record(ValueType.JOB, JobIntent.CREATED, key, _value(row), process_instance_key=inst.process_instance_key)
     _activatable(ctx, job_type)
     return key
 
@@ -318,6 +334,26 @@ def time_out(ctx: ProcessingContext, key: int) -> None:
     ctx.conn.execute("UPDATE jobs SET state = 'ACTIVATABLE', deadline = NULL WHERE key = ?", (key,))
     ctx.record(ValueType.JOB, JobIntent.TIMED_OUT, key, _value(row), process_instance_key=row["process_instance_key"])
     _activatable(ctx, row["type"])
+
+
+def yield_jobs(ctx: ProcessingContext, keys: Sequence[int]) -> list[int]:
+    """JOB YIELD: jobs activated for a receiver that is gone (a job stream whose push failed) go back
+    to ACTIVATABLE at once instead of waiting for their deadline. Retries are unchanged; a job no
+    longer ACTIVATED (completed, failed, timed out meanwhile) is left alone. Returns the yielded keys."""
+    yielded: list[int] = []
+    types: set[str] = set()
+    for key in keys:
+        row = _row(ctx, key)
+        if row is None or row["state"] != "ACTIVATED":
+            continue
+        ctx.conn.execute("UPDATE jobs SET state = 'ACTIVATABLE', deadline = NULL WHERE key = ?", (key,))
+        _clear_due(ctx, key)
+        ctx.record(ValueType.JOB, JobIntent.YIELDED, key, _value(row), process_instance_key=row["process_instance_key"])
+        yielded.append(key)
+        types.add(row["type"])
+    for job_type in types:
+        _activatable(ctx, job_type)
+    return yielded
 
 
 def recur_after_backoff(ctx: ProcessingContext, key: int) -> None:

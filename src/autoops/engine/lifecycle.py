@@ -12,8 +12,8 @@ join). A scope completes when the count drops to zero while it is ACTIVATED.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from autoops.bpmn.model import ElementKind, FlowNode, Gateway, SequenceFlow
 from autoops.engine import incidents, variables
@@ -23,11 +23,15 @@ from autoops.engine.processors import entry_processor_of, processor_for_instance
 from autoops.engine.records import ElementState, ProcessInstanceIntent, ValueType
 from autoops.engine.rejections import Rejection, RejectionType
 
+if TYPE_CHECKING:
+    from autoops.engine.deployment import DeployedProcess
+
 __all__ = [
     "TransitionListener",
     "activate_child",
     "add_transition_listener",
     "complete",
+    "new_process_instance",
     "run_steps",
     "terminate",
     "to_activated",
@@ -53,6 +57,39 @@ def add_transition_listener(listener: TransitionListener, intents: tuple[str, ..
     """
     for intent in intents or tuple(i for i in PI if i.startswith("ELEMENT_")):
         _LISTENERS.setdefault(str(intent), []).append(listener)
+
+
+def new_process_instance(
+    ctx: ProcessingContext,
+    deployed: DeployedProcess,
+    key: int,
+    *,
+    document: Mapping[str, Any] | None = None,
+    called_by: ElementInstance | None = None,
+) -> ElementInstance:
+    """Insert the ACTIVATING process element of a new instance (created by a command, a start event
+    or a call activity ``called_by``) with its root variables; the caller writes the records and
+    moves it on, because each path orders them differently."""
+    root = ElementInstance(
+        key=key,
+        process_instance_key=key,
+        definition_key=deployed.key,
+        bpmn_process_id=deployed.bpmn_process_id,
+        version=deployed.version,
+        element_id=deployed.bpmn_process_id,
+        element_type="PROCESS",
+        flow_scope_key=None,
+        state="ACTIVATING",
+        active_children=0,
+        tenant_id=deployed.tenant_id,
+        start_date=ctx.now,
+        parent_process_instance_key=None if called_by is None else called_by.process_instance_key,
+        parent_element_instance_key=None if called_by is None else called_by.key,
+    )
+    ctx.insert_instance(root)
+    if document:
+        variables.set_local_document(ctx, root, document)
+    return root
 
 
 def _record(ctx: ProcessingContext, inst: ElementInstance, intent: str) -> None:
@@ -207,14 +244,8 @@ def run_activation(ctx: ProcessingContext, inst: ElementInstance) -> None:
     """Run (or re-run after an incident) the ACTIVATING step; a failure raises an incident."""
     node = _node(ctx, inst)
     processor = processor_for_instance(ctx, inst)
-    if not processor.activation_may_fail(node) and not _opens_subscriptions(ctx, inst):
-        processor.on_activate(ctx, inst, node)
-        return
-    try:
-        with ctx.attempt():
-            processor.on_activate(ctx, inst, node)
-    except ProcessingFailure as failure:
-        incidents.create_for_element(ctx, inst, failure)
+    _guarded(ctx, inst, node, processor.on_activate,
+             processor.activation_may_fail(node) or _opens_subscriptions(ctx, inst))
 
 
 def _complete_step(ctx: ProcessingContext, step: Step) -> None:
@@ -237,12 +268,25 @@ def run_completion(ctx: ProcessingContext, inst: ElementInstance) -> None:
     """Run (or re-run after an incident) the COMPLETING step."""
     node = _node(ctx, inst)
     processor = processor_for_instance(ctx, inst)
-    if not processor.completion_may_fail(node) and not _inner_of_body(ctx, inst):
-        processor.on_complete(ctx, inst, node)
+    _guarded(ctx, inst, node, processor.on_complete,
+             processor.completion_may_fail(node) or _inner_of_body(ctx, inst))
+
+
+def _guarded(
+    ctx: ProcessingContext,
+    inst: ElementInstance,
+    node: FlowNode | None,
+    step: Callable[[ProcessingContext, ElementInstance, FlowNode | None], None],
+    may_fail: bool,
+) -> None:
+    """Run a processor step; one that may fail runs in a savepoint and a failure becomes an incident
+    (steps that cannot fail skip the savepoint: it is the hot path)."""
+    if not may_fail:
+        step(ctx, inst, node)
         return
     try:
         with ctx.attempt():
-            processor.on_complete(ctx, inst, node)
+            step(ctx, inst, node)
     except ProcessingFailure as failure:
         incidents.create_for_element(ctx, inst, failure)
 

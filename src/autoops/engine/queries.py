@@ -68,6 +68,15 @@ class SearchResult:
 
 _PI_STATE = "CASE t.state WHEN 'COMPLETED' THEN 'COMPLETED' WHEN 'TERMINATED' THEN 'TERMINATED' ELSE 'ACTIVE' END"
 _HAS_INCIDENT_PI = "EXISTS(SELECT 1 FROM incidents i WHERE i.process_instance_key = t.key AND i.state = 'ACTIVE')"
+# The top of the call-activity chain: walk parent links from the row's process instance up to the
+# instance that has no parent. Computed, not stored, so databases written before it existed answer too.
+_ROOT_OF = (
+    "(WITH RECURSIVE up(k, p) AS (SELECT x.key, x.parent_process_instance_key FROM element_instances x"
+    " WHERE x.key = {pi} UNION ALL SELECT x.key, x.parent_process_instance_key FROM element_instances x"
+    " JOIN up ON x.key = up.p) SELECT k FROM up WHERE p IS NULL)"
+)
+_ROOT_PI = _ROOT_OF.format(pi="t.key")
+_ROOT = _ROOT_OF.format(pi="t.process_instance_key")
 _HAS_INCIDENT_EI = "EXISTS(SELECT 1 FROM incidents i WHERE i.element_instance_key = t.key AND i.state = 'ACTIVE')"
 
 
@@ -81,6 +90,7 @@ def _definition(row: sqlite3.Row) -> dict[str, Any]:
 
 def _process_instance(row: sqlite3.Row) -> dict[str, Any]:
     return {
+        "rootProcessInstanceKey": row["root_pi"],
         "processInstanceKey": row["key"], "processDefinitionId": row["bpmn_process_id"],
         "processDefinitionName": row["def_name"], "processDefinitionVersion": row["version"],
         "processDefinitionVersionTag": row["version_tag"], "processDefinitionKey": row["definition_key"],
@@ -93,6 +103,7 @@ def _process_instance(row: sqlite3.Row) -> dict[str, Any]:
 
 def _element_instance(row: sqlite3.Row) -> dict[str, Any]:
     return {
+        "rootProcessInstanceKey": row["root_pi"],
         "elementInstanceKey": row["key"], "processInstanceKey": row["process_instance_key"],
         "processDefinitionKey": row["definition_key"], "processDefinitionId": row["bpmn_process_id"],
         "elementId": row["element_id"], "elementName": None, "type": row["element_type"],
@@ -104,6 +115,7 @@ def _element_instance(row: sqlite3.Row) -> dict[str, Any]:
 
 def _variable(row: sqlite3.Row) -> dict[str, Any]:
     return {
+        "rootProcessInstanceKey": row["root_pi"],
         "variableKey": row["key"], "name": row["name"], "value": row["value"], "isTruncated": False,
         "scopeKey": row["scope_key"], "processInstanceKey": row["process_instance_key"], "tenantId": row["tenant_id"],
     }
@@ -111,6 +123,7 @@ def _variable(row: sqlite3.Row) -> dict[str, Any]:
 
 def _incident(row: sqlite3.Row) -> dict[str, Any]:
     return {
+        "rootProcessInstanceKey": row["root_pi"],
         "incidentKey": row["key"], "processDefinitionKey": row["definition_key"],
         "processDefinitionId": row["bpmn_process_id"], "processInstanceKey": row["process_instance_key"],
         "errorType": row["error_type"], "errorMessage": row["error_message"], "elementId": row["element_id"],
@@ -121,6 +134,7 @@ def _incident(row: sqlite3.Row) -> dict[str, Any]:
 
 def _job(row: sqlite3.Row) -> dict[str, Any]:
     return {
+        "rootProcessInstanceKey": row["root_pi"],
         "jobKey": row["key"], "type": row["type"], "worker": row["worker"], "state": row["state"],
         "kind": row["kind"], "listenerEventType": "UNSPECIFIED", "retries": row["retries"],
         "errorMessage": row["error_message"] or None, "errorCode": row["error_code"] or None,
@@ -135,6 +149,7 @@ def _job(row: sqlite3.Row) -> dict[str, Any]:
 
 def _user_task(row: sqlite3.Row) -> dict[str, Any]:
     return {
+        "rootProcessInstanceKey": row["root_pi"],
         "userTaskKey": row["key"], "name": row["name"], "state": row["state"], "assignee": row["assignee"],
         "candidateGroups": json.loads(row["candidate_groups"]), "candidateUsers": json.loads(row["candidate_users"]),
         "priority": row["priority"], "elementId": row["element_id"], "elementInstanceKey": row["element_instance_key"],
@@ -180,6 +195,7 @@ ENTITIES: dict[str, Entity] = {
             "processDefinitionVersionTag": Field("t.version_tag"), "processDefinitionKey": Field("t.definition_key", "key"),
             "parentProcessInstanceKey": Field("t.parent_process_instance_key", "key"),
             "parentElementInstanceKey": Field("t.parent_element_instance_key", "key"),
+            "rootProcessInstanceKey": Field(_ROOT_PI, "key"),
             "startDate": Field("t.start_date", "date"), "endDate": Field("t.end_date", "date"),
             "state": Field(_PI_STATE, "enum"), "hasIncident": Field(_HAS_INCIDENT_PI, "bool"),
             "tenantId": Field("t.tenant_id"), "variables": Field("t.key", "variables"),
@@ -190,6 +206,7 @@ ENTITIES: dict[str, Entity] = {
         "element_instances t",
         {
             "elementInstanceKey": Field("t.key", "key"), "processInstanceKey": Field("t.process_instance_key", "key"),
+            "rootProcessInstanceKey": Field(_ROOT, "key"),
             "processDefinitionKey": Field("t.definition_key", "key"), "processDefinitionId": Field("t.bpmn_process_id"),
             "elementId": Field("t.element_id"), "type": Field("t.element_type", "enum"), "state": Field(_PI_STATE, "enum"),
             "startDate": Field("t.start_date", "date"), "endDate": Field("t.end_date", "date"),
@@ -205,6 +222,7 @@ ENTITIES: dict[str, Entity] = {
         {
             "variableKey": Field("t.key", "key"), "name": Field("t.name"), "value": Field("t.value"),
             "scopeKey": Field("t.scope_key", "key"), "processInstanceKey": Field("t.process_instance_key", "key"),
+            "rootProcessInstanceKey": Field(_ROOT, "key"),
             "tenantId": Field("t.tenant_id"),
         },
         "variableKey", _variable,
@@ -214,6 +232,7 @@ ENTITIES: dict[str, Entity] = {
         {
             "incidentKey": Field("t.key", "key"), "processDefinitionKey": Field("t.definition_key", "key"),
             "processDefinitionId": Field("t.bpmn_process_id"), "processInstanceKey": Field("t.process_instance_key", "key"),
+            "rootProcessInstanceKey": Field(_ROOT, "key"),
             "errorType": Field("t.error_type", "enum"), "errorMessage": Field("t.error_message"),
             "elementId": Field("t.element_id"), "elementInstanceKey": Field("t.element_instance_key", "key"),
             "creationTime": Field("t.creation_time", "date"), "state": Field("t.state", "enum"),
@@ -230,6 +249,7 @@ ENTITIES: dict[str, Entity] = {
             "deadline": Field("t.deadline", "date"), "elementId": Field("t.element_id"),
             "elementInstanceKey": Field("t.element_instance_key", "key"),
             "processInstanceKey": Field("t.process_instance_key", "key"),
+            "rootProcessInstanceKey": Field(_ROOT, "key"),
             "processDefinitionKey": Field("t.definition_key", "key"), "processDefinitionId": Field("t.bpmn_process_id"),
             "tenantId": Field("t.tenant_id"), "creationTime": Field("t.created", "date"),
             "endTime": Field("t.end_date", "date"),
@@ -243,7 +263,8 @@ ENTITIES: dict[str, Entity] = {
             "assignee": Field("t.assignee"), "priority": Field("t.priority", "int"), "elementId": Field("t.element_id"),
             "elementInstanceKey": Field("t.element_instance_key", "key"),
             "processDefinitionId": Field("t.bpmn_process_id"), "processDefinitionKey": Field("t.definition_key", "key"),
-            "processInstanceKey": Field("t.process_instance_key", "key"), "tenantId": Field("t.tenant_id"),
+            "processInstanceKey": Field("t.process_instance_key", "key"),
+            "rootProcessInstanceKey": Field(_ROOT, "key"), "tenantId": Field("t.tenant_id"),
             "creationDate": Field("t.creation_date", "date"), "completionDate": Field("t.completion_date", "date"),
             "followUpDate": Field("t.follow_up_date"), "dueDate": Field("t.due_date"),
             "candidateGroup": Field("t.candidate_groups", "json_list"),
@@ -265,9 +286,14 @@ ENTITIES: dict[str, Entity] = {
 }
 
 _SELECT_EXTRA = {
-    "process_instances": f", {_PI_STATE} AS pi_state, {_HAS_INCIDENT_PI} AS has_incident",
+    "process_instances": f", {_PI_STATE} AS pi_state, {_HAS_INCIDENT_PI} AS has_incident, {_ROOT_PI} AS root_pi",
     "element_instances": f", {_PI_STATE} AS pi_state, {_HAS_INCIDENT_EI} AS has_incident,"
-    " (SELECT MAX(i.key) FROM incidents i WHERE i.element_instance_key = t.key AND i.state = 'ACTIVE') AS incident",
+    " (SELECT MAX(i.key) FROM incidents i WHERE i.element_instance_key = t.key AND i.state = 'ACTIVE') AS incident,"
+    f" {_ROOT} AS root_pi",
+    "variables": f", {_ROOT} AS root_pi",
+    "incidents": f", {_ROOT} AS root_pi",
+    "jobs": f", {_ROOT} AS root_pi",
+    "user_tasks": f", {_ROOT} AS root_pi",
 }
 
 
@@ -440,6 +466,11 @@ class Queries:
         entity = ENTITIES[entity_name]
         found = self.search(entity_name, {entity.default_sort: key}, limit=1)
         return found.items[0] if found.items else None
+
+    def root_process_instance_key(self, process_instance_key: int) -> int:
+        """The instance at the top of ``process_instance_key``'s call-activity chain (itself if none)."""
+        row = self._conn.execute(f"SELECT {_ROOT_OF.format(pi='?')}", (process_instance_key,)).fetchone()
+        return process_instance_key if row is None or row[0] is None else int(row[0])
 
     def definition_xml(self, key: int) -> bytes | None:
         row = self._conn.execute("SELECT resource FROM definitions WHERE key = ?", (key,)).fetchone()

@@ -98,6 +98,8 @@ class JobIntent(StrEnum):
     TIMEOUT_UPDATED = "TIMEOUT_UPDATED"
     RECURRED_AFTER_BACKOFF = "RECURRED_AFTER_BACKOFF"
     CANCELED = "CANCELED"
+    YIELD = "YIELD"
+    YIELDED = "YIELDED"
 
 
 class JobBatchIntent(StrEnum):

@@ -76,21 +76,7 @@ def create_at(
     """Create an instance of a definition whose token starts at the (triggered) start event ``start_id``."""
     deployed = ctx.model(definition_key)
     key = ctx.keys.next()
-    root = ElementInstance(
-        key=key,
-        process_instance_key=key,
-        definition_key=deployed.key,
-        bpmn_process_id=deployed.bpmn_process_id,
-        version=deployed.version,
-        element_id=deployed.bpmn_process_id,
-        element_type="PROCESS",
-        flow_scope_key=None,
-        state="ACTIVATING",
-        active_children=0,
-        tenant_id=deployed.tenant_id,
-        start_date=ctx.now,
-    )
-    ctx.insert_instance(root)
+    root = lifecycle.new_process_instance(ctx, deployed, key)
     ctx.record(ValueType.PROCESS_INSTANCE, ProcessInstanceIntent.ELEMENT_ACTIVATING, key, root.record_json(),
                process_instance_key=key)
     lifecycle.to_activated(ctx, root)

@@ -8,7 +8,7 @@ else into the root scope; local writes touch only the given scope. Values are st
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from autoops.bpmn.model import FlowNode, VariableMapping
@@ -181,6 +181,33 @@ def _set_path(container: dict[str, Any], path: Sequence[str], value: Any) -> Non
     node[path[-1]] = value
 
 
+def _map_into(
+    ctx: ProcessingContext,
+    node: FlowNode,
+    mappings: Sequence[VariableMapping],
+    view: Mapping[str, Any],
+    results: dict[str, Any],
+    direction: str,
+    visible: Callable[[str], Any] | None,
+) -> None:
+    """Evaluate mappings in order into ``results``; a dotted target updates the object already in
+    ``results``, else the one ``visible`` finds (outputs: the object seen from the flow scope)."""
+    for mapping in mappings:
+        if not mapping.target:
+            raise ProcessingFailure(ErrorType.IO_MAPPING_ERROR, f"{direction} mapping of '{node.id}' has no target")
+        value = _evaluate_mapping(ctx, mapping, view, node.id)
+        path = mapping.target.split(".")
+        if len(path) == 1:
+            results[path[0]] = value
+            continue
+        base = results.get(path[0])
+        if base is None and visible is not None:
+            base = visible(path[0])
+        root: dict[str, Any] = {path[0]: dict(base) if isinstance(base, dict) else {}}
+        _set_path(root, path, value)
+        results[path[0]] = root[path[0]]
+
+
 def _evaluate_mapping(
     ctx: ProcessingContext, mapping: VariableMapping, variables: Mapping[str, Any], element_id: str
 ) -> Any:
@@ -204,19 +231,7 @@ def apply_input_mappings(ctx: ProcessingContext, inst: ElementInstance, node: Fl
     if not inputs:
         return
     results: dict[str, Any] = {}
-    view = ScopeView(ctx, inst.key, results)
-    for mapping in inputs:
-        if not mapping.target:
-            raise ProcessingFailure(ErrorType.IO_MAPPING_ERROR, f"Input mapping of '{node.id}' has no target")
-        value = _evaluate_mapping(ctx, mapping, view, node.id)
-        path = mapping.target.split(".")
-        if len(path) == 1:
-            results[path[0]] = value
-        else:
-            base = results.get(path[0])
-            root: dict[str, Any] = {path[0]: dict(base) if isinstance(base, dict) else {}}
-            _set_path(root, path, value)
-            results[path[0]] = root[path[0]]
+    _map_into(ctx, node, inputs, ScopeView(ctx, inst.key, results), results, "Input", None)
     set_local_document(ctx, inst, results)
 
 
@@ -229,22 +244,9 @@ def apply_output_mappings(ctx: ProcessingContext, inst: ElementInstance, node: F
     if not outputs:
         return
     results: dict[str, Any] = {}
-    view = ScopeView(ctx, inst.key)
-    for mapping in outputs:
-        if not mapping.target:
-            raise ProcessingFailure(ErrorType.IO_MAPPING_ERROR, f"Output mapping of '{node.id}' has no target")
-        value = _evaluate_mapping(ctx, mapping, view, node.id)
-        path = mapping.target.split(".")
-        if len(path) == 1:
-            results[path[0]] = value
-        else:
-            base = results.get(path[0])
-            if base is None and inst.flow_scope_key is not None:
-                visible = _lookup(ctx, inst.flow_scope_key, path[0])
-                base = visible if isinstance(visible, dict) else None
-            root: dict[str, Any] = {path[0]: dict(base) if isinstance(base, dict) else {}}
-            _set_path(root, path, value)
-            results[path[0]] = root[path[0]]
+    outer = inst.flow_scope_key
+    _map_into(ctx, node, outputs, ScopeView(ctx, inst.key), results, "Output",
+              None if outer is None else (lambda name: _lookup(ctx, outer, name)))
     if inst.flow_scope_key is None:
         set_local_document(ctx, inst, results)
     else:

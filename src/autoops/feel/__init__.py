@@ -43,6 +43,7 @@ from ._api import (
     compile,
     evaluate_expected,
     result_type,
+    syntax_error,
 )
 from ._errors import FeelError, FeelEvaluationError, FeelSyntaxError, Warning
 from ._values import (
@@ -74,5 +75,6 @@ __all__ = [
     "format_duration",
     "format_temporal",
     "result_type",
+    "syntax_error",
     "to_json",
 ]

@@ -11,11 +11,11 @@ from typing import Any, Literal
 
 from . import _semantics as S
 from ._compiler import compile_node
-from ._errors import FeelEvaluationError, Warning
+from ._errors import FeelEvaluationError, FeelSyntaxError, Warning
 from ._parser import parse
-from ._values import YearMonthDuration
+from ._values import NUMBER_TYPES, YearMonthDuration
 
-__all__ = ["CACHE_SIZE", "INTERNAL_ERROR", "ExpectedType", "Expression", "Result", "compile", "evaluate_expected", "result_type"]
+__all__ = ["CACHE_SIZE", "INTERNAL_ERROR", "ExpectedType", "Expression", "Result", "compile", "evaluate_expected", "result_type", "syntax_error"]
 
 #: Zeebe's ``ResultType`` names, used in its EXTRACT_VALUE_ERROR incident messages.
 ExpectedType = Literal[
@@ -101,30 +101,37 @@ def compile(text: str) -> Expression:
     return expr
 
 
+def syntax_error(text: str) -> str | None:
+    """None when ``text`` compiles, else the problem with its line and column on one line.
+
+    For validators that only check syntax and list many findings, where the caret excerpt of
+    ``str(FeelSyntaxError)`` would break the one-finding-per-line layout. Goes through the
+    compile cache, so the engine later reuses the parsed expression.
+    """
+    try:
+        compile(text)
+    except FeelSyntaxError as error:
+        return error.summary
+    return None
+
+
+_RESULT_TYPES: dict[type, ExpectedType] = {
+    type(None): "NULL",
+    bool: "BOOLEAN",
+    **dict.fromkeys(NUMBER_TYPES, "NUMBER"),
+    str: "STRING",
+    dt.timedelta: "DURATION",
+    YearMonthDuration: "PERIOD",
+    dt.datetime: "DATE_TIME",
+    dt.date: "DATE",
+    list: "ARRAY",
+    dict: "OBJECT",
+}
+
+
 def result_type(value: Any) -> ExpectedType:
     """Zeebe's ResultType of a FEEL value (times, ranges and functions are UNKNOWN)."""
-    if value is None:
-        return "NULL"
-    t = type(value)
-    if t is bool:
-        return "BOOLEAN"
-    if t in S.NUMBER_TYPES:
-        return "NUMBER"
-    if t is str:
-        return "STRING"
-    if t is dt.timedelta:
-        return "DURATION"
-    if t is YearMonthDuration:
-        return "PERIOD"
-    if t is dt.datetime:
-        return "DATE_TIME"
-    if t is dt.date:
-        return "DATE"
-    if t is list:
-        return "ARRAY"
-    if t is dict:
-        return "OBJECT"
-    return "UNKNOWN"
+    return _RESULT_TYPES.get(type(value), "UNKNOWN")
 
 
 def evaluate_expected(

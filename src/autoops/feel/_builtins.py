@@ -27,6 +27,7 @@ from . import _semantics as S
 from ._temporal import parse_date, parse_date_time, parse_duration, parse_time, zone_of
 from ._values import (
     DECIMAL_CONTEXT,
+    NUMBER_TYPES,
     FeelFunction,
     FeelRange,
     TimeZoneId,
@@ -39,8 +40,6 @@ from ._values import (
 __all__ = ["BUILTINS", "FunctionFailure", "illegal_arguments"]
 
 BUILTINS: dict[str, list[FeelFunction]] = {}
-
-_NUM = S.NUMBER_TYPES
 
 
 class FunctionFailure(Exception):
@@ -92,7 +91,7 @@ def _str(x: Any) -> str:
 
 
 def _num(x: Any) -> Any:
-    if type(x) not in _NUM:
+    if type(x) not in NUMBER_TYPES:
         _fail()
     return x
 
@@ -131,11 +130,7 @@ def _norm(value: Decimal) -> Any:
 def _date(value: Any) -> Any:
     if type(value) is str:
         return parse_date(value)  # FEEL-Scala: an unparsable text gives null
-    if type(value) is dt.datetime:
-        return value.date()
-    if type(value) is dt.date:
-        return value
-    _fail()
+    return _as_date(value)
 
 
 @builtin("date", "year", "month", "day")
@@ -281,14 +276,7 @@ def _duration(value: Any) -> Any:
 
 @builtin("years and months duration", "from", "to")
 def _ym_duration(start: Any, end: Any) -> Any:
-    def as_date(v: Any) -> dt.date:
-        if type(v) is dt.datetime:
-            return v.date()
-        if type(v) is dt.date:
-            return v
-        _fail()
-
-    a, b = as_date(start), as_date(end)
+    a, b = _as_date(start), _as_date(end)
     months = (b.year - a.year) * 12 + (b.month - a.month)
     # java.time.Period.between: a partial month does not count
     if months > 0 and b.day < a.day:
@@ -348,14 +336,15 @@ def _assert3(value: Any, condition: Any, cause: Any) -> Any:
 # -- strings ----------------------------------------------------------------------------------
 
 
-def _str_index(s: str, index: int) -> int:
-    return index - 1 if index > 0 else len(s) + index
+def _offset(seq: str | list[Any], position: int) -> int:
+    """0-based offset of a FEEL position (1 is the first item, -1 the last)."""
+    return position - 1 if position > 0 else len(seq) + position
 
 
 @builtin("substring", "string", "start position")
 def _substring(string: Any, start: Any) -> Any:
     s = _str(string)
-    i = _str_index(s, _int(start))
+    i = _offset(s, _int(start))
     if i < 0 or i > len(s):
         _fail()
     return s[i:]
@@ -364,7 +353,7 @@ def _substring(string: Any, start: Any) -> Any:
 @builtin("substring", "string", "start position", "length")
 def _substring3(string: Any, start: Any, length: Any) -> Any:
     s = _str(string)
-    i = _str_index(s, _int(start))
+    i = _offset(s, _int(start))
     n = _int(length)
     if i < 0 or i > len(s) or n < 0:
         _fail()
@@ -481,23 +470,15 @@ def _java_replacement(replacement: str) -> Callable[[re.Match[str]], str]:
     return expand
 
 
-@builtin("replace", "input", "pattern", "replacement")
-def _replace(input_: Any, pattern: Any, replacement: Any) -> Any:
-    return _pattern(pattern).sub(_java_replacement(_str(replacement)), _str(input_))
-
-
 @builtin("replace", "input", "pattern", "replacement", "flags")
-def _replace4(input_: Any, pattern: Any, replacement: Any, flags: Any) -> Any:
+@builtin("replace", "input", "pattern", "replacement")  # registered first: decorators apply bottom-up
+def _replace(input_: Any, pattern: Any, replacement: Any, flags: Any = "") -> Any:
     return _pattern(pattern, flags).sub(_java_replacement(_str(replacement)), _str(input_))
 
 
-@builtin("matches", "input", "pattern")
-def _matches(input_: Any, pattern: Any) -> Any:
-    return _pattern(pattern).search(_str(input_)) is not None
-
-
 @builtin("matches", "input", "pattern", "flags")
-def _matches3(input_: Any, pattern: Any, flags: Any) -> Any:
+@builtin("matches", "input", "pattern")
+def _matches(input_: Any, pattern: Any, flags: Any = "") -> Any:
     return _pattern(pattern, flags).search(_str(input_)) is not None
 
 
@@ -581,9 +562,26 @@ _ROUNDING_MODES = {
 }
 
 
-@builtin("decimal", "n", "scale")
-def _decimal(n: Any, scale: Any) -> Any:
-    return _quantize(n, scale, decimal.ROUND_HALF_EVEN)
+def _to_integral(n: Any, rounding: str) -> Any:
+    if type(n) is int:
+        return n
+    return int(_dec(n).to_integral_value(rounding=rounding))
+
+
+# registration order is overload order: a call with named arguments takes the first that fits
+builtin("floor", "n")(functools.partial(_to_integral, rounding=decimal.ROUND_FLOOR))
+builtin("ceiling", "n")(functools.partial(_to_integral, rounding=decimal.ROUND_CEILING))
+
+for _name, _rounding in (
+    ("decimal", decimal.ROUND_HALF_EVEN),
+    ("floor", decimal.ROUND_FLOOR),
+    ("ceiling", decimal.ROUND_CEILING),
+    ("round up", decimal.ROUND_UP),
+    ("round down", decimal.ROUND_DOWN),
+    ("round half up", decimal.ROUND_HALF_UP),
+    ("round half down", decimal.ROUND_HALF_DOWN),
+):
+    builtin(_name, "n", "scale")(functools.partial(_quantize, rounding=_rounding))
 
 
 @builtin("decimal", "n", "scale", "mode")
@@ -603,54 +601,10 @@ def _decimal3(n: Any, scale: Any, mode: Any) -> Any:
     return _quantize(n, scale, rounding)
 
 
-@builtin("floor", "n")
-def _floor(n: Any) -> Any:
-    if type(n) is int:
-        return n
-    return int(_dec(n).to_integral_value(rounding=decimal.ROUND_FLOOR))
-
-
-@builtin("floor", "n", "scale")
-def _floor2(n: Any, scale: Any) -> Any:
-    return _quantize(n, scale, decimal.ROUND_FLOOR)
-
-
-@builtin("ceiling", "n")
-def _ceiling(n: Any) -> Any:
-    if type(n) is int:
-        return n
-    return int(_dec(n).to_integral_value(rounding=decimal.ROUND_CEILING))
-
-
-@builtin("ceiling", "n", "scale")
-def _ceiling2(n: Any, scale: Any) -> Any:
-    return _quantize(n, scale, decimal.ROUND_CEILING)
-
-
-@builtin("round up", "n", "scale")
-def _round_up(n: Any, scale: Any) -> Any:
-    return _quantize(n, scale, decimal.ROUND_UP)
-
-
-@builtin("round down", "n", "scale")
-def _round_down(n: Any, scale: Any) -> Any:
-    return _quantize(n, scale, decimal.ROUND_DOWN)
-
-
-@builtin("round half up", "n", "scale")
-def _round_half_up(n: Any, scale: Any) -> Any:
-    return _quantize(n, scale, decimal.ROUND_HALF_UP)
-
-
-@builtin("round half down", "n", "scale")
-def _round_half_down(n: Any, scale: Any) -> Any:
-    return _quantize(n, scale, decimal.ROUND_HALF_DOWN)
-
-
 def _abs(n: Any) -> Any:
     if type(n) is int:
         return abs(n)
-    if type(n) in _NUM:
+    if type(n) in NUMBER_TYPES:
         return abs(to_decimal(n))
     if type(n) is dt.timedelta:
         return abs(n)
@@ -786,7 +740,7 @@ def _max(lst: Any) -> Any:
 def _numbers(lst: Any) -> list[Any]:
     items = _list(lst)
     for x in items:
-        if type(x) not in _NUM:
+        if type(x) not in NUMBER_TYPES:
             _fail(f"expected number but found '{render(x)}'")
     return items
 
@@ -876,60 +830,43 @@ def _mode(lst: Any) -> Any:
     return [v for k, (c, v) in sorted(counts.items()) if c == top]
 
 
-def _all(items: list[Any]) -> Any:
-    state: Any = True
-    for item in items:
-        if state is False:
-            return False
-        if state is True and (item is True or item is False):
+def _junction(lst: Any, absorbing: bool) -> Any:
+    """FEEL's three-valued all() (``absorbing`` False) and any() (``absorbing`` True)."""
+    state: Any = not absorbing
+    for item in _list(lst):
+        if state is absorbing:
+            return absorbing
+        if state is not None and (item is True or item is False):
             state = item
-        elif state is None and item is False:
-            state = False
+        elif state is None and item is absorbing:
+            state = absorbing
         else:
             state = None
     return state
 
 
-def _any(items: list[Any]) -> Any:
-    state: Any = False
-    for item in items:
-        if state is True:
-            return True
-        if state is False and (item is True or item is False):
-            state = item
-        elif state is None and item is True:
-            state = True
-        else:
-            state = None
-    return state
+builtin(("and", "all"), "list", varargs=True)(functools.partial(_junction, absorbing=False))
+builtin(("or", "any"), "list", varargs=True)(functools.partial(_junction, absorbing=True))
 
 
-builtin(("and", "all"), "list", varargs=True)(lambda lst: _all(_list(lst)))
-builtin(("or", "any"), "list", varargs=True)(lambda lst: _any(_list(lst)))
-
-
-def _list_index(lst: list[Any], index: int) -> int:
-    return index - 1 if index > 0 else len(lst) + index
+def _nonzero_offset(items: list[Any], position: Any, name: str) -> int:
+    p = _int(position)
+    if p == 0:
+        _fail(f"{name} must be a non-zero number")
+    return _offset(items, p)
 
 
 @builtin("sublist", "list", "start")
 def _sublist(lst: Any, start: Any) -> Any:
     items = _list(lst)
-    s = _int(start)
-    if s == 0:
-        _fail("start position must be a non-zero number")
-    i = max(0, _list_index(items, s))
-    return items[i:]
+    return items[max(0, _nonzero_offset(items, start, "start position")) :]
 
 
 @builtin("sublist", "list", "start", "length")
 def _sublist3(lst: Any, start: Any, length: Any) -> Any:
     items = _list(lst)
-    s = _int(start)
     n = _int(length)
-    if s == 0:
-        _fail("start position must be a non-zero number")
-    i = max(0, _list_index(items, s))
+    i = max(0, _nonzero_offset(items, start, "start position"))
     return items[i : max(i, i + n)]
 
 
@@ -952,20 +889,14 @@ def _concatenate(lists: Any) -> Any:
 @builtin("insert before", "list", "position", "newItem")
 def _insert_before(lst: Any, position: Any, new_item: Any) -> Any:
     items = _list(lst)
-    p = _int(position)
-    if p == 0:
-        _fail("position must be a non-zero number")
-    i = max(0, _list_index(items, p))
+    i = max(0, _nonzero_offset(items, position, "position"))
     return [*items[:i], new_item, *items[i:]]
 
 
 @builtin("remove", "list", "position")
 def _remove(lst: Any, position: Any) -> Any:
     items = _list(lst)
-    p = _int(position)
-    if p == 0:
-        _fail("position must be a non-zero number")
-    i = _list_index(items, p)
+    i = _nonzero_offset(items, position, "position")
     if i < 0:
         return list(items)
     return [*items[:i], *items[i + 1 :]]
@@ -986,7 +917,7 @@ def _key(value: Any) -> Any:
     t = type(value)
     if t is str:
         return ("s", value)
-    if t in _NUM:
+    if t in NUMBER_TYPES:
         return ("n", to_decimal(value))
     if t is bool:
         return ("b", value)
@@ -1015,13 +946,7 @@ def _distinct(items: list[Any]) -> list[Any]:
 
 @builtin("union", "lists", varargs=True)
 def _union(lists: Any) -> Any:
-    flat: list[Any] = []
-    for x in _list(lists):
-        if type(x) is list:
-            flat.extend(x)
-        else:
-            flat.append(x)
-    return _distinct(flat)
+    return _distinct(_concatenate(lists))
 
 
 @builtin("distinct values", "list")
@@ -1256,30 +1181,24 @@ def _eqv(a: Any, b: Any) -> bool:
     return S.eq(a, b) is True
 
 
+def _precedes(a: Any, b: Any, tie: bool) -> bool:
+    """``a`` before ``b``; when they are equal, ``tie`` (which the endpoints' closedness decides)."""
+    return _lt(a, b) or (tie and _eqv(a, b))
+
+
 @builtin("before", "point1", "point2")
 def _before_points(a: Any, b: Any) -> Any:
     ra, rb = _as_range(a), _as_range(b)
-    return _lt(ra.end, rb.start) or (
-        _eqv(ra.end, rb.start) and not (ra.end_closed and rb.start_closed)
-    )
-
-
-@builtin("after", "point1", "point2")
-def _after_points(a: Any, b: Any) -> Any:
-    return _before_points(b, a)
+    return _precedes(ra.end, rb.start, not (ra.end_closed and rb.start_closed))
 
 
 @builtin("includes", "range", "point")
 def _includes(rng: Any, point: Any) -> Any:
     r1, r2 = _as_range(rng), _as_range(point)
-    start_ok = _lt(r1.start, r2.start) or (_eqv(r1.start, r2.start) and (r1.start_closed or not r2.start_closed))
-    end_ok = _lt(r2.end, r1.end) or (_eqv(r1.end, r2.end) and (r1.end_closed or not r2.end_closed))
+    # both ends are compared (no short cut): an incomparable end fails even when the start is out
+    start_ok = _precedes(r1.start, r2.start, r1.start_closed or not r2.start_closed)
+    end_ok = _precedes(r2.end, r1.end, r1.end_closed or not r2.end_closed)
     return start_ok and end_ok
-
-
-@builtin("during", "point", "range")
-def _during(point: Any, rng: Any) -> Any:
-    return _includes(rng, point)
 
 
 @builtin("coincides", "point1", "point2")
@@ -1296,38 +1215,27 @@ def _coincides(a: Any, b: Any) -> Any:
 @builtin("starts", "point", "range")
 def _starts(point: Any, rng: Any) -> Any:
     p, r = _as_range(point), _as_range(rng)
-    return _eqv(p.start, r.start) and p.start_closed == r.start_closed and (
-        _lt(p.end, r.end) or (_eqv(p.end, r.end) and (r.end_closed or not p.end_closed))
+    return (
+        _eqv(p.start, r.start)
+        and p.start_closed == r.start_closed
+        and _precedes(p.end, r.end, r.end_closed or not p.end_closed)
     )
-
-
-@builtin("started by", "range", "point")
-def _started_by(rng: Any, point: Any) -> Any:
-    return _starts(point, rng)
 
 
 @builtin("finishes", "point", "range")
 def _finishes(point: Any, rng: Any) -> Any:
     p, r = _as_range(point), _as_range(rng)
-    return _eqv(p.end, r.end) and p.end_closed == r.end_closed and (
-        _lt(r.start, p.start) or (_eqv(p.start, r.start) and (r.start_closed or not p.start_closed))
+    return (
+        _eqv(p.end, r.end)
+        and p.end_closed == r.end_closed
+        and _precedes(r.start, p.start, r.start_closed or not p.start_closed)
     )
-
-
-@builtin("finished by", "range", "point")
-def _finished_by(rng: Any, point: Any) -> Any:
-    return _finishes(point, rng)
 
 
 @builtin("meets", "range1", "range2")
 def _meets(a: Any, b: Any) -> Any:
     ra, rb = _as_range(a), _as_range(b)
     return ra.end_closed and rb.start_closed and _eqv(ra.end, rb.start)
-
-
-@builtin("met by", "range1", "range2")
-def _met_by(a: Any, b: Any) -> Any:
-    return _meets(b, a)
 
 
 @builtin("overlaps", "range1", "range2")
@@ -1339,16 +1247,24 @@ def _overlaps(a: Any, b: Any) -> Any:
 @builtin("overlaps before", "range1", "range2")
 def _overlaps_before(a: Any, b: Any) -> Any:
     ra, rb = _as_range(a), _as_range(b)
-    starts_first = _lt(ra.start, rb.start) or (_eqv(ra.start, rb.start) and ra.start_closed and not rb.start_closed)
-    ends_inside = (_lt(rb.start, ra.end) or (_eqv(rb.start, ra.end) and ra.end_closed and rb.start_closed)) and (
-        _lt(ra.end, rb.end) or (_eqv(ra.end, rb.end) and (not ra.end_closed or rb.end_closed))
+    starts_first = _precedes(ra.start, rb.start, ra.start_closed and not rb.start_closed)
+    ends_inside = _precedes(rb.start, ra.end, ra.end_closed and rb.start_closed) and _precedes(
+        ra.end, rb.end, not ra.end_closed or rb.end_closed
     )
     return starts_first and ends_inside
 
 
-@builtin("overlaps after", "range1", "range2")
-def _overlaps_after(a: Any, b: Any) -> Any:
-    return _overlaps_before(b, a)
+def _mirror(relation: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """The converse relation: ``after(a, b)`` is ``before(b, a)``."""
+    return lambda a, b: relation(b, a)
+
+
+builtin("after", "point1", "point2")(_mirror(_before_points))
+builtin("during", "point", "range")(_mirror(_includes))
+builtin("started by", "range", "point")(_mirror(_starts))
+builtin("finished by", "range", "point")(_mirror(_finishes))
+builtin("met by", "range1", "range2")(_mirror(_meets))
+builtin("overlaps after", "range1", "range2")(_mirror(_overlaps_before))
 
 
 # -- Camunda extensions -----------------------------------------------------------------------
@@ -1359,8 +1275,6 @@ def _from_ai(value: Any, *_metadata: Any) -> Any:
     return value
 
 
-builtin("fromAi", "value")(_from_ai)
-builtin("fromAi", "value", "description")(_from_ai)
-builtin("fromAi", "value", "description", "type")(_from_ai)
-builtin("fromAi", "value", "description", "type", "schema")(_from_ai)
-builtin("fromAi", "value", "description", "type", "schema", "options")(_from_ai)
+_FROM_AI_PARAMS = ("value", "description", "type", "schema", "options")
+for _arity in range(1, len(_FROM_AI_PARAMS) + 1):  # every prefix is an overload
+    builtin("fromAi", *_FROM_AI_PARAMS[:_arity])(_from_ai)

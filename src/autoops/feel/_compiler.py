@@ -18,13 +18,12 @@ from ._builtins import BUILTINS, FunctionFailure, illegal_arguments
 from ._errors import FeelSyntaxError
 from ._parser import Node
 from ._temporal import parse_date, parse_date_time, parse_duration, parse_temporal, parse_time
-from ._values import FeelFunction, FeelRange, render, to_decimal, type_name
+from ._values import NUMBER_TYPES, FeelFunction, FeelRange, render, to_decimal, type_name
 
 __all__ = ["compile_node"]
 
 Fn = Callable[[S.Env], Any]
 
-_NUMBER_TYPES = S.NUMBER_TYPES
 _TEMPORAL_PARSERS: dict[str, Callable[[str], Any]] = {
     "@": parse_temporal,
     "date": parse_date,
@@ -268,7 +267,7 @@ class _Compiler:
                 return _index(items, static_index)
             if not per_item_only:
                 outer = cond(env)
-                if type(outer) in _NUMBER_TYPES:
+                if type(outer) in NUMBER_TYPES:
                     return _index(items, outer)
             return _filter_items(env, items, cond)
 
@@ -393,39 +392,28 @@ class _Compiler:
         return lambda env: type_name(value_f(env)) == wanted
 
     def c_and(self, node: Node) -> Fn:
-        items = [self.compile(n) for n in node.args]
-
-        def conjunction(env: S.Env) -> Any:
-            state: bool | None = True
-            for f in items:
-                if state is False:
-                    return False
-                value = f(env)
-                if state is None:
-                    if value is False:
-                        return False
-                    continue
-                if value is True or value is False:
-                    state = value
-                else:
-                    env.warn(S.INVALID_TYPE, f"Expected boolean but found '{render(value)}'")
-                    state = None
-            return state
-
-        return conjunction
+        return self._junction(node, absorbing=False)
 
     def c_or(self, node: Node) -> Fn:
+        return self._junction(node, absorbing=True)
+
+    def _junction(self, node: Node, absorbing: bool) -> Fn:
+        """Three-valued ``and`` (``absorbing`` False) and ``or`` (True), evaluated left to right.
+
+        Once an operand is the absorbing value the rest are not evaluated; a non-boolean operand
+        warns and makes the result null unless a later operand is the absorbing value.
+        """
         items = [self.compile(n) for n in node.args]
 
-        def disjunction(env: S.Env) -> Any:
-            state: bool | None = False
+        def junction(env: S.Env) -> Any:
+            state: bool | None = not absorbing
             for f in items:
-                if state is True:
-                    return True
+                if state is absorbing:
+                    return absorbing
                 value = f(env)
                 if state is None:
-                    if value is True:
-                        return True
+                    if value is absorbing:
+                        return absorbing
                     continue
                 if value is True or value is False:
                     state = value
@@ -434,7 +422,7 @@ class _Compiler:
                     state = None
             return state
 
-        return disjunction
+        return junction
 
     # -- control flow --------------------------------------------------------------------------
 
@@ -769,7 +757,7 @@ def _filter_items(env: S.Env, items: list[Any], cond: Fn) -> Any:
             value = cond(env)
             if first:
                 first = False
-                if type(value) in _NUMBER_TYPES:
+                if type(value) in NUMBER_TYPES:
                     return _index(items, value)
             if value is True:
                 result.append(item)

@@ -39,6 +39,11 @@ class FeelSyntaxError(FeelError):
         """1-based column of the error position."""
         return self.position - (self.text.rfind("\n", 0, self.position) + 1) + 1
 
+    @property
+    def summary(self) -> str:
+        """The message and line/column on one line, for reports that list many problems."""
+        return f"{self.message} (line {self.line}, column {self.column})"
+
     def _render(self) -> str:
         start = self.text.rfind("\n", 0, self.position) + 1
         end = self.text.find("\n", self.position)
@@ -54,11 +59,7 @@ class FeelSyntaxError(FeelError):
             suffix = "..." if hi < len(line_text) else ""
             line_text = prefix + line_text[lo:hi] + suffix
             col = col - lo + len(prefix)
-        return (
-            f"{self.message} (line {self.line}, column {self.column})\n"
-            f"  {line_text}\n"
-            f"  {' ' * col}^"
-        )
+        return f"{self.summary}\n  {line_text}\n  {' ' * col}^"
 
 
 class FeelEvaluationError(FeelError):

@@ -18,6 +18,7 @@ from . import _temporal as T
 from ._errors import Warning
 from ._values import (
     DECIMAL_CONTEXT,
+    NUMBER_TYPES,
     FeelFunction,
     FeelRange,
     YearMonthDuration,
@@ -52,7 +53,6 @@ ASSERT_FAILURE = "ASSERT_FAILURE"
 #: expression such as ``for i in 1..10000000000 return i`` fails fast instead of hanging.
 MAX_ITERATIONS = 2_000_000
 
-NUMBER_TYPES = frozenset({int, Decimal, float})
 _EMPTY: dict[str, Any] = {}
 
 _DECIMAL_ERRORS = (decimal.DecimalException, OverflowError, ValueError)

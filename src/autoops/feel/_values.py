@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 
 __all__ = [
     "DECIMAL_CONTEXT",
+    "NUMBER_TYPES",
     "FeelFunction",
     "FeelRange",
     "TimeZoneId",
@@ -49,7 +50,7 @@ DECIMAL_CONTEXT = decimal.Context(
     prec=34, rounding=decimal.ROUND_HALF_EVEN, Emax=6144, Emin=-6143, traps=[decimal.InvalidOperation, decimal.Overflow, decimal.DivisionByZero]
 )
 
-_NUMBER_TYPES = frozenset({int, Decimal, float})
+NUMBER_TYPES = frozenset({int, Decimal, float})
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -137,7 +138,7 @@ class TimeZoneId(dt.tzinfo):
 
 
 def is_number(value: Any) -> bool:
-    return type(value) in _NUMBER_TYPES
+    return type(value) in NUMBER_TYPES
 
 
 def to_decimal(value: Any) -> Decimal:
@@ -150,36 +151,27 @@ def to_decimal(value: Any) -> Decimal:
     return Decimal(repr(value))
 
 
+_TYPE_NAMES: dict[type, str] = {
+    type(None): "null",
+    bool: "boolean",
+    **dict.fromkeys(NUMBER_TYPES, "number"),
+    str: "string",
+    list: "list",
+    dict: "context",
+    dt.datetime: "date and time",
+    dt.date: "date",
+    dt.time: "time",
+    dt.timedelta: "days and time duration",
+    YearMonthDuration: "years and months duration",
+    FeelRange: "range",
+    FeelFunction: "function",
+}
+
+
 def type_name(value: Any) -> str:
     """FEEL-Scala's type name of a value (as used by ``instance of`` and in messages)."""
-    if value is None:
-        return "null"
     t = type(value)
-    if t is bool:
-        return "boolean"
-    if t in _NUMBER_TYPES:
-        return "number"
-    if t is str:
-        return "string"
-    if t is list:
-        return "list"
-    if t is dict:
-        return "context"
-    if t is dt.datetime:
-        return "date and time"
-    if t is dt.date:
-        return "date"
-    if t is dt.time:
-        return "time"
-    if t is dt.timedelta:
-        return "days and time duration"
-    if t is YearMonthDuration:
-        return "years and months duration"
-    if t is FeelRange:
-        return "range"
-    if t is FeelFunction:
-        return "function"
-    return t.__name__
+    return _TYPE_NAMES.get(t) or t.__name__
 
 
 # ---------------------------------------------------------------------------------------------
@@ -291,7 +283,7 @@ def render(value: Any) -> str:
         return "true" if value else "false"
     if t is str:
         return f'"{value}"'
-    if t in _NUMBER_TYPES:
+    if t in NUMBER_TYPES:
         return format_number(value)
     if t is list:
         return "[" + ", ".join(render(v) for v in value) + "]"

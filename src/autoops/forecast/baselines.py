@@ -19,35 +19,35 @@ BASELINE_METHODS = ("naive", "seasonal_naive", "ses", "seasonal_ses", "theta", "
 _ALPHAS = (0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.8)
 
 
-def _ses_path(y: FloatArray, alpha: float) -> tuple[FloatArray, FloatArray]:
-    """Levels after each period and cumulative squared one-step errors (both ``S x T``)."""
-    s, t_len = y.shape
-    levels = np.full((s, t_len), np.nan)
-    sse = np.zeros((s, t_len))
-    level = np.full(s, np.nan)
-    acc = np.zeros(s)
-    for t in range(t_len):
+def _ses_at(y: FloatArray, origins: list[int]) -> tuple[FloatArray, FloatArray]:
+    """SES level and chosen alpha per (origin, series), alpha minimising in-sample one-step SSE.
+
+    All alphas run in one pass over time (an extra leading axis), and only the states at the
+    origins are kept, so the cost is one loop over the periods up to the last origin.
+    """
+    s, _ = y.shape
+    alphas = np.asarray(_ALPHAS)[:, None]
+    k = len(origins)
+    at = {o: i for i, o in enumerate(origins)}
+    level = np.full((len(_ALPHAS), s), np.nan)
+    acc = np.zeros((len(_ALPHAS), s))
+    levels = np.full((len(_ALPHAS), s, k), np.nan)
+    sse = np.zeros((len(_ALPHAS), s, k))
+    for t in range(max(origins) + 1):
         obs = y[:, t]
         has_obs = ~np.isnan(obs)
         has_level = ~np.isnan(level)
         err = np.where(has_obs & has_level, obs - level, 0.0)
         acc = acc + err * err
-        level = np.where(has_obs, np.where(has_level, level + alpha * err, obs), level)
-        levels[:, t] = level
-        sse[:, t] = acc
-    return levels, sse
-
-
-def _ses_at(y: FloatArray, origins: list[int]) -> tuple[FloatArray, FloatArray]:
-    """SES level and chosen alpha per (origin, series), alpha minimising in-sample one-step SSE."""
-    paths = [_ses_path(y, a) for a in _ALPHAS]
-    o = np.asarray(origins)
-    sse = np.stack([p[1][:, o] for p in paths])  # (A, S, K)
-    best = np.argmin(sse, axis=0)  # (S, K)
-    levels = np.stack([p[0][:, o] for p in paths])  # (A, S, K)
-    level = np.take_along_axis(levels, best[None], axis=0)[0]
-    alpha = np.asarray(_ALPHAS)[best]
-    return level.T, alpha.T  # (K, S)
+        level = np.where(has_obs, np.where(has_level, level + alphas * err, obs), level)
+        if t in at:
+            levels[:, :, at[t]] = level
+            sse[:, :, at[t]] = acc
+    best = np.argmin(sse, axis=0)
+    lev = np.take_along_axis(levels, best[None], axis=0)[0]
+    alpha: FloatArray = np.asarray(_ALPHAS)[best]
+    out: FloatArray = lev.T
+    return out, alpha.T
 
 
 def seasonal_indices(y: FloatArray, m: int, max_seasons: int = 3) -> FloatArray:

@@ -24,15 +24,23 @@ class GbmParams(BaseModel):
     learning_rate: float = Field(0.1, gt=0, le=1)
     num_leaves: int = Field(31, ge=4, le=1024)
     min_data_in_leaf: int = Field(50, ge=1)
-    feature_fraction: float = Field(0.8, gt=0, le=1)
-    bagging_fraction: float = Field(0.8, gt=0, le=1)
+    # Half the features per tree and no row bagging: each run trains two models, and on the benchmarks
+    # this was as accurate as 80%/80% (within 0.01 MASE on average over seeds) at about 30% less
+    # training time; bagging cost time (LightGBM copies the bag every round) for no measurable gain.
+    feature_fraction: float = Field(0.5, gt=0, le=1)
+    bagging_fraction: float = Field(1.0, gt=0, le=1)
     lambda_l2: float = Field(1.0, ge=0)
     max_bin: int = Field(127, ge=15, le=1023)
+    bin_sample_rows: int = Field(
+        30_000, ge=1000,
+        description="Rows sampled to find the bin boundaries; the search sorts them per feature, so "
+        "more rows cost time without finer bins.",
+    )
     horizons_per_origin: int = Field(
         1, ge=1, description="Training rows drawn per (series, origin): one per sampled horizon."
     )
     max_train_rows: int = Field(
-        150_000, ge=1000, description="Training rows kept (uniform seeded sample) when there are more."
+        60_000, ge=1000, description="Training rows kept (uniform seeded sample) when there are more."
     )
 
 

@@ -4,11 +4,12 @@ Steps, all from data up to the last period:
 
 1. Validation origins: ``n_origins`` past points ``step`` periods apart, ending one horizon before the
    end, so together their windows cover about a year on weekly data (quiet weeks and peaks alike).
-2. At each origin (and at the final one) fit the global model on rows whose target lies before the
-   origin and compute every baseline; the baselines are cheap, the model is the cost.
+2. Fit the global model once as of the first origin (it forecasts from every validation origin without
+   seeing what follows the earliest; ``refit_every`` refits it more often) and once on all data for the
+   final forecast; compute every baseline at every origin (cheap).
 3. Per series, pick the candidate (single methods and equal-weight combinations with the model) with
-   the lowest scaled error over the origins. New series without a validation window get the model
-   combined with SES, the best pooled choice on short histories.
+   the lowest scaled error over the origins, keeping the pooled best unless a series' own best beats
+   it by ``selection_margin``. New series without a validation window get the pooled best.
 4. Calibrate intervals on the residuals of the *chosen* forecasts. To keep them honest the choice used
    for origin ``k``'s residual is made without origin ``k`` (leave-one-origin-out), and so is the
    calibration used to measure coverage at ``k``.
@@ -27,7 +28,7 @@ from autoops.forecast.calibration import ResidualCalibrator, demand_class
 from autoops.forecast.config import ForecastConfig
 from autoops.forecast.errors import InsufficientHistoryError
 from autoops.forecast.features import FeatureBuilder
-from autoops.forecast.gbm import fit_gbm, predict_gbm, training_rows
+from autoops.forecast.gbm import GbmFitter, predict_gbm, training_rows
 from autoops.forecast.metrics import mase_scale, rmsse_scale
 from autoops.forecast.panel import FloatArray, IntArray, Panel
 from autoops.logging import get_logger
@@ -185,8 +186,9 @@ def fit_forecast(
     # them, so it never sees their future); the final model is always trained on everything.
     groups = [origins[i : i + config.refit_every] for i in range(0, len(origins), config.refit_every)]
     groups.append([t_len - 1])
+    fitter = GbmFitter(builder, rows, config) if use_gbm else None
     for group in groups:
-        booster = fit_gbm(builder, rows, group[0], config) if use_gbm else None
+        booster = fitter.fit(group[0]) if fitter is not None else None
         for origin in group:
             gbm_fc[all_origins.index(origin)] = predict_gbm(builder, booster, origin, config)
         tick(f"model at {panel.periods[group[0]].date()}")

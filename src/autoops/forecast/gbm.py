@@ -16,7 +16,7 @@ from autoops.forecast.config import ForecastConfig
 from autoops.forecast.features import FeatureBuilder
 from autoops.forecast.panel import FloatArray, IntArray
 
-__all__ = ["TrainingRows", "fit_gbm", "fit_predict_gbm", "predict_gbm", "training_rows"]
+__all__ = ["GbmFitter", "TrainingRows", "fit_gbm", "fit_predict_gbm", "predict_gbm", "training_rows"]
 
 
 class TrainingRows:
@@ -60,6 +60,8 @@ def _params(config: ForecastConfig) -> dict[str, Any]:
         "bagging_freq": 1,
         "lambda_l2": g.lambda_l2,
         "max_bin": g.max_bin,
+        "bin_construct_sample_cnt": g.bin_sample_rows,
+        "data_random_seed": config.seed,
         "seed": config.seed,
         "deterministic": True,
         "force_col_wise": True,
@@ -68,19 +70,51 @@ def _params(config: ForecastConfig) -> dict[str, Any]:
     }
 
 
+class GbmFitter:
+    """Trains boosters at increasing cutoffs from one feature matrix, binned once.
+
+    Feature rows are assembled once for all training rows. The first (earliest) cutoff's dataset
+    finds the bin boundaries from a sample of its own rows; every later dataset reuses them as a
+    LightGBM ``reference``, so the costly bin search runs once per run instead of once per fit. Bins
+    come only from rows whose target lies at or before the earliest cutoff, so no model ever
+    quantises its features with knowledge of what follows its own cutoff.
+    """
+
+    def __init__(self, builder: FeatureBuilder, rows: TrainingRows, config: ForecastConfig) -> None:
+        self._x, _ = builder.rows(rows.s, rows.t, rows.h)
+        self._y = builder.target(rows.s, rows.t, rows.h)
+        self._end = rows.t + rows.h
+        self._names = builder.names
+        self._config = config
+        self._reference: Any | None = None
+        self._last_cutoff: int | None = None
+
+    def fit(self, cutoff: int) -> Any | None:
+        """Train on rows whose target lies at or before ``cutoff``; ``None`` with too little data."""
+        import lightgbm as lgb
+
+        if self._last_cutoff is not None and cutoff < self._last_cutoff:
+            raise ValueError(
+                f"cutoffs must not decrease (got {cutoff} after {self._last_cutoff}): the bins of the "
+                "first fit would otherwise see rows after a later fit's cutoff"
+            )
+        idx = np.nonzero(self._end <= cutoff)[0]
+        if len(idx) < 20:
+            return None
+        self._last_cutoff = cutoff
+        g = self._config.gbm
+        dataset = lgb.Dataset(
+            self._x[idx], label=self._y[idx], feature_name=self._names, reference=self._reference,
+            params=_params(self._config), free_raw_data=True,
+        )
+        if self._reference is None:
+            self._reference = dataset.construct()
+        return lgb.train(_params(self._config), dataset, num_boost_round=g.num_boost_round)
+
+
 def fit_gbm(builder: FeatureBuilder, rows: TrainingRows, cutoff: int, config: ForecastConfig) -> Any | None:
     """Train on rows whose target lies at or before ``cutoff``; ``None`` when there is too little data."""
-    import lightgbm as lgb
-
-    train = rows.until(cutoff)
-    if len(train.s) < 20:
-        return None
-    x, _ = builder.rows(train.s, train.t, train.h)
-    target = builder.target(train.s, train.t, train.h)
-    dataset = lgb.Dataset(
-        x, label=target, feature_name=builder.names, params={"max_bin": config.gbm.max_bin, "verbosity": -1}
-    )
-    return lgb.train(_params(config), dataset, num_boost_round=config.gbm.num_boost_round)
+    return GbmFitter(builder, rows, config).fit(cutoff)
 
 
 def predict_gbm(builder: FeatureBuilder, booster: Any | None, origin: int, config: ForecastConfig) -> FloatArray:

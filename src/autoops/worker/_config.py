@@ -65,16 +65,16 @@ class TaskConfig:
 class WorkerConfig:
     """Behaviour of a whole worker process; the connection comes from :class:`autoops.config.Settings`.
 
-    ``concurrency`` caps the jobs running at once over all task types (a task's ``max_jobs`` caps it
-    further); ``activation_batch`` caps the jobs asked for in one activation request (default: as
-    many as there is room for). ``job_timeout`` is the default lease; with ``lease_extension`` on, a running handler's
+    ``concurrency`` caps the jobs of each task type running at once (a task's own ``max_jobs`` wins),
+    like pyzeebe's ``max_running_jobs`` and the Java client's ``maxJobsActive``; ``activation_batch``
+    caps the jobs asked for in one activation request (default: as many as there is room for). ``job_timeout`` is the default lease; with ``lease_extension`` on, a running handler's
     lease is renewed each time ``lease_renew_fraction`` of it has elapsed, so the lease can stay short
     (fast redelivery after a crash) while handlers run as long as they need. ``reconnect`` paces
     activation retries after the gateway is lost. On shutdown, running jobs get ``drain_timeout`` to
     finish. ``metrics_port`` (None: off, 0: any free port) serves ``/metrics``, ``/healthz`` and
     ``/readyz``. ``poll_timeout`` is the long-polling time asked of the gateway (None: its default,
     10 s in Zeebe). ``stream`` also opens a job stream per task (Zeebe 8.4+), which pushes jobs as
-    they are created; the cap of ``concurrency`` then holds for polled jobs only.
+    they are created; the cap then holds for polled jobs only.
     """
 
     name: str | None = None

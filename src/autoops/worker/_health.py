@@ -49,10 +49,11 @@ class HealthState:
         self.fatal = None
         self.gateway_error = "not connected yet"
         with contextlib.suppress(RuntimeError):  # a waiter left from a closed event loop
-            self._update_gauge()
+            self._publish()
 
-    def _update_gauge(self) -> None:
-        self._metrics.ready.set(1 if self.ready else 0)
+    def _publish(self) -> None:
+        """Mirror readiness into the gauge and wake whoever waits for a change."""
+        self._metrics.ready = self.ready
         changed, self._changed = self._changed, None
         if changed is not None:
             changed.set()
@@ -65,15 +66,15 @@ class HealthState:
 
     def mark_started(self) -> None:
         self.started = True
-        self._update_gauge()
+        self._publish()
 
     def mark_draining(self) -> None:
         self.draining = True
-        self._update_gauge()
+        self._publish()
 
     def mark_fatal(self, reason: str) -> None:
         self.fatal = reason
-        self._update_gauge()
+        self._publish()
 
     def gateway_succeeded(self) -> bool:
         """Record a successful gateway call; True when this ends a period of failures."""
@@ -82,7 +83,7 @@ class HealthState:
             self.gateway_ok = True
             self.gateway_error = None
             self.changed_at = time.time()
-            self._update_gauge()
+            self._publish()
         return recovered
 
     def gateway_failed(self, reason: str) -> None:
@@ -90,7 +91,7 @@ class HealthState:
             self.changed_at = time.time()
             self.gateway_ok = False
             self.gateway_error = reason
-            self._update_gauge()
+            self._publish()
         self.gateway_error = reason
 
     @property

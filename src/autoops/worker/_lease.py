@@ -131,5 +131,5 @@ class LeaseKeeper:
         finally:
             lease.pending = None
         lease.extensions += 1
-        lease.metrics.lease_extensions.inc()
+        lease.metrics.lease_extensions += 1
         lease.due = time.monotonic() + lease.interval

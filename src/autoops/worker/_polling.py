@@ -8,9 +8,11 @@ pyzeebe's ``ZeebeWorker`` runs, per task, a ``JobPoller`` (long-polling Activate
   without an error. Here the counter is unlimited (``max_connection_retries=-1``) and errors are
   followed by the worker's reconnect backoff, reset on the first success, logged when the gateway is
   lost and when it is back, and reported through readiness.
-* **Capacity.** pyzeebe caps running jobs per task only and, when the cap is reached, sleeps
-  ``poll_retry_delay`` (5 s). Here a worker-wide cap applies too and a poller at the cap wakes as soon
-  as any job finishes.
+* **Capacity.** When a task's running jobs reach its cap (``max_running_jobs``), pyzeebe's poller
+  sleeps ``poll_retry_delay`` (5 s) even if the jobs finish a millisecond later. Here the poller
+  wakes as soon as one of its jobs finishes. (The cap stays per task type, as in pyzeebe and the
+  Java client: a worker-wide cap cannot be kept by pollers that long-poll side by side without one
+  starving the others.)
 * **Stopping.** pyzeebe's stop waits for a pending long poll to return (up to its request timeout)
   and may still activate jobs meanwhile. Here stopping cancels pending activation calls at once.
 """
@@ -59,10 +61,9 @@ def describe_gateway_error(error: BaseException) -> str:
 
 
 class Capacity:
-    """The worker-wide cap on activated-but-unfinished jobs, and the wake-up when one finishes."""
+    """Jobs activated but not finished, over all tasks, and the wake-up when one finishes."""
 
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
+    def __init__(self) -> None:
         self._states: list[TaskState] = []
         self._freed = asyncio.Event()
         self._waiting = 0
@@ -73,8 +74,8 @@ class Capacity:
     def watch(self, state: TaskState) -> None:
         self._states.append(state)
 
-    def available(self) -> int:
-        return self.limit - sum(state.count_active() for state in self._states)
+    def active(self) -> int:
+        return sum(state.count_active() for state in self._states)
 
     def released(self) -> None:
         """A job finished. pyzeebe drops it from its task state in the job task's done-callback, which
@@ -119,7 +120,7 @@ class _Reconnecting:
         self.failures += 1
         reason = describe_gateway_error(error)
         self._health.gateway_failed(reason)
-        self._metrics.gateway_errors.inc()
+        self._metrics.gateway_errors += 1
         delay = self._reconnect.delay(self.failures + 1).total_seconds()
         # The first failure, then every 20th (under two minutes apart at a 5 s cap): visible, not flooding.
         if self.failures == 1 or self.failures % 20 == 0:
@@ -143,9 +144,6 @@ class _Poller(JobPoller):
 
     def should_poll(self) -> bool:
         return not self.stop_event.is_set()
-
-    def calculate_max_jobs_to_activate(self) -> int:
-        return min(int(super().calculate_max_jobs_to_activate()), self._capacity.available())
 
     async def activate_max_jobs(self) -> None:
         if self.calculate_max_jobs_to_activate() > 0:

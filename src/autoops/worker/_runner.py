@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import contextvars
 import functools
+import logging
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
@@ -140,11 +141,13 @@ class JobRunner:
         self._adapter = adapter
         self._metrics = metrics
         self._in_flight = in_flight
+        # Resolved once: a filtered-out structlog call still costs a bind per job on the hot path.
+        self._debug = _debug_enabled()
 
     async def __call__(self, job: Job, controller: JobController) -> Job:
         metrics = self._metrics
-        metrics.activated.inc()
-        metrics.in_flight.inc()
+        metrics.activated += 1
+        metrics.in_flight += 1
         started = time.perf_counter()
         task = asyncio.current_task()
         assert task is not None
@@ -167,8 +170,8 @@ class JobRunner:
         finally:
             if leases is not None:
                 await leases.release(job)
-            metrics.in_flight.dec()
-            metrics.duration.observe(time.perf_counter() - started)
+            metrics.in_flight -= 1
+            metrics.observe(time.perf_counter() - started)
             self._in_flight.leave(task)
         return job
 
@@ -322,6 +325,9 @@ class JobRunner:
                 outcome = self._refused(job, outcome, exc)
                 continue
             self._record(outcome)
+            if self._debug:
+                _log.debug("job command accepted", job_key=job.key, job_type=job.type,
+                           outcome=type(outcome).__name__.strip("_").lower())
             return
 
     def _refused(self, job: Job, outcome: _Complete | _Throw, error: Exception) -> _Fail:
@@ -334,9 +340,9 @@ class JobRunner:
     def _record(self, outcome: _Outcome) -> None:
         metrics = self._metrics
         if isinstance(outcome, _Complete):
-            metrics.completed.inc()
+            metrics.completed += 1
             if outcome.replayed:
-                metrics.replayed.inc()
+                metrics.replayed += 1
         elif isinstance(outcome, _Throw):
             metrics.bpmn_error(outcome.code)
         else:
@@ -350,3 +356,11 @@ def _too_large(error: Exception) -> bool:
     with contextlib.suppress(Exception):
         details = str(grpc_error.details()) if grpc_error is not None else ""
     return isinstance(error, ZeebeBackPressureError) and "larger than max" in details
+
+
+def _debug_enabled() -> bool:
+    check = getattr(_log, "is_enabled_for", None)  # structlog's filtering loggers
+    try:
+        return bool(check(logging.DEBUG)) if callable(check) else bool(_log.isEnabledFor(logging.DEBUG))
+    except Exception:
+        return False

@@ -278,7 +278,7 @@ class Worker(Router):
         assert self._stop_requested is not None
         config = self.config
         name = config.name or f"{socket.gethostname()}:{os.getpid()}"
-        capacity = Capacity(config.concurrency)
+        capacity = Capacity()
         in_flight = _InFlight(capacity)
         executor: ThreadPoolExecutor | None = None
         owned_store: IdempotencyStore | None = None
@@ -296,8 +296,11 @@ class Worker(Router):
 
                 owned_channel = open_worker_channel(connection if connection is not None else Settings.load())
                 channel, target = owned_channel.channel, owned_channel.target
-            if any(not d.binding.is_async for d in self._tasks.values()):
-                executor = ThreadPoolExecutor(max_workers=config.concurrency, thread_name_prefix="autoops-job")
+            sync_slots = sum(
+                d.config.max_jobs or config.concurrency for d in self._tasks.values() if not d.binding.is_async
+            )
+            if sync_slots:
+                executor = ThreadPoolExecutor(max_workers=sync_slots, thread_name_prefix="autoops-job")
             store = config.idempotency_store
             if store is None and any(
                 d.config.idempotency is not None and d.config.idempotency.store is None
@@ -434,11 +437,10 @@ class Worker(Router):
         self.health.mark_draining()
         gateway.halt_activation()
         drain = self.config.drain_timeout.total_seconds()
-        active = capacity.limit - capacity.available()
-        _log.info("stopping: no new jobs are activated; waiting for running jobs", running=active,
+        _log.info("stopping: no new jobs are activated; waiting for running jobs", running=capacity.active(),
                   drain_timeout_s=drain)
         deadline = time.monotonic() + drain
-        while capacity.available() < capacity.limit and not self._force.is_set():
+        while capacity.active() > 0 and not self._force.is_set():
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break

@@ -4,7 +4,7 @@ Built on the stubs that ship inside pyzeebe, so no copy of the ``.proto`` lives 
 """
 
 from autoops.engine.grpc_gateway._convert import INVALID_JSON, InvalidJsonError, parse_document
-from autoops.engine.grpc_gateway._polling import long_poll_activate, wait_ms_for
+from autoops.engine.grpc_gateway._polling import wait_ms_for
 from autoops.engine.grpc_gateway._server import (
     GATEWAY_SERVICE,
     MAX_MESSAGE_BYTES,
@@ -23,7 +23,6 @@ __all__ = [
     "GrpcGateway",
     "InvalidJsonError",
     "ZeebeGateway",
-    "long_poll_activate",
     "parse_document",
     "wait_ms_for",
 ]

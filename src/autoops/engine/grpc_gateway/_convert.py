@@ -13,6 +13,7 @@ from typing import Any
 from pyzeebe.proto import gateway_pb2 as pb
 
 from autoops.engine import ActivatedJob
+from autoops.engine.context import dumps as _compact
 
 __all__ = ["INVALID_JSON", "InvalidJsonError", "activated_job", "dumps", "parse_document"]
 
@@ -45,7 +46,7 @@ def dumps(value: Any) -> str:
     """JSON text for a response field, never empty."""
     if value is None:
         return "{}"
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return _compact(value)
 
 
 def activated_job(job: ActivatedJob) -> pb.ActivatedJob:

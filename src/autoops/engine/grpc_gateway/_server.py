@@ -8,6 +8,7 @@ calls in flight.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -75,8 +76,11 @@ def _reject_undecodable(handler: Any) -> Any:
         async def stream_guard(request: Any, context: Any) -> AsyncIterator[Any]:
             if isinstance(request, _Undecodable):
                 await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"{message}: {request.error}")
-            async for item in stream(request, context):
-                yield item
+            # aclosing: when the client goes away, the servicer's generator is closed now (its
+            # cleanup yields undelivered jobs back), not whenever it is garbage collected.
+            async with contextlib.aclosing(stream(request, context)) as items:
+                async for item in items:
+                    yield item
 
         return handler._replace(request_deserializer=_lenient(handler.request_deserializer), unary_stream=stream_guard)
     return handler

@@ -27,7 +27,7 @@ from autoops.engine.grpc_gateway._convert import (
     dumps,
     parse_document,
 )
-from autoops.engine.grpc_gateway._polling import long_poll_activate, wait_ms_for
+from autoops.engine.grpc_gateway._polling import wait_ms_for
 from autoops.logging import get_logger
 
 __all__ = ["DEFAULT_LONG_POLL_MS", "GATEWAY_VERSION", "ZeebeGateway"]
@@ -38,12 +38,6 @@ _STREAM_BATCH = 32
 _log = get_logger(__name__)
 
 Context = Any  # grpc.aio.ServicerContext; grpc ships no type information
-
-
-class _Unimplemented(Exception):
-    def __init__(self, what: str) -> None:
-        super().__init__(what)
-        self.what = what
 
 
 class _Translate:
@@ -77,8 +71,6 @@ class _Translate:
         elif isinstance(exc, EngineClosedError):
             await context.abort(grpc.StatusCode.UNAVAILABLE,
                                 "Expected to handle request, but the gateway does not know any partitions yet")
-        elif isinstance(exc, _Unimplemented):
-            await context.abort(grpc.StatusCode.UNIMPLEMENTED, exc.what)
         elif isinstance(exc, asyncio.CancelledError):
             _log.debug("gRPC request cancelled while being handled", rpc=rpc)
         elif isinstance(exc, Exception) and not isinstance(exc, grpc.aio.AbortError):
@@ -96,6 +88,7 @@ class ZeebeGateway(GatewayServicer):
         self._port = port
         self._long_poll_ms = long_poll_ms
         self.stats: Counter[str] = Counter()
+        self._background: set[asyncio.Task[None]] = set()
 
     def set_port(self, port: int) -> None:
         """The bound port, known only after the server bound port 0 (Topology reports it)."""
@@ -139,9 +132,6 @@ class ZeebeGateway(GatewayServicer):
 
     async def _create(self, request: pb.CreateProcessInstanceRequest, *, await_result: bool = False,
                       fetch: list[str] | None = None, request_timeout_ms: int | None = None) -> CreatedInstance:
-        if len(request.startInstructions) > 0:
-            raise _Unimplemented("CreateProcessInstance with startInstructions is not supported by the embedded "
-                                 "autoops engine yet; start at the none start event instead")
         return await self._engine.create_instance(
             bpmn_process_id=request.bpmnProcessId or None,
             version=request.version,
@@ -151,6 +141,7 @@ class ZeebeGateway(GatewayServicer):
             await_result=await_result,
             fetch_variables=fetch,
             request_timeout_ms=request_timeout_ms,
+            start_instructions=[i.elementId for i in request.startInstructions],
         )
 
     async def CreateProcessInstance(
@@ -259,13 +250,17 @@ class ZeebeGateway(GatewayServicer):
             if not request.worker.strip():
                 await context.abort(grpc.StatusCode.INVALID_ARGUMENT,
                                     "Expected to activate job batch with worker to be present, but it was blank")
-            jobs = await long_poll_activate(
-                self._engine, request.type, request.worker, request.timeout, request.maxJobsToActivate,
+            jobs = await self._engine.activate_jobs_or_wait(
+                request.type, request.worker, request.timeout, request.maxJobsToActivate,
                 wait_ms_for(request.requestTimeout, self._long_poll_ms),
                 fetch_variables=list(request.fetchVariable) or None, tenant_ids=list(request.tenantIds))
             if jobs:
                 self.stats["ActivateJobs.jobs"] += len(jobs)
-                yield pb.ActivateJobsResponse(jobs=[activated_job(j) for j in jobs])
+                try:
+                    yield pb.ActivateJobsResponse(jobs=[activated_job(j) for j in jobs])
+                except BaseException:  # the client went away before taking them
+                    self._yield_back([j.key for j in jobs])
+                    raise
 
     async def StreamActivatedJobs(
         self, request: pb.StreamActivatedJobsRequest, context: Context
@@ -279,6 +274,7 @@ class ZeebeGateway(GatewayServicer):
 
         notifier = self._engine.notifier
         notifier.add_listener(request.type, wake)
+        unsent: list[int] = []
         self.stats["streams.open"] += 1
         try:
             async with _Translate(context, "StreamActivatedJobs"):
@@ -299,14 +295,38 @@ class ZeebeGateway(GatewayServicer):
                     while True:
                         jobs = await self._engine.activate_jobs(request.type, worker, request.timeout, _STREAM_BATCH,
                                                                 fetch_variables=fetch, tenant_ids=tenants)
-                        self.stats["StreamActivatedJobs.jobs"] += len(jobs)
+                        unsent = [job.key for job in jobs]
                         for job in jobs:
+                            if context.cancelled():
+                                return
                             yield activated_job(job)
+                            unsent.pop(0)  # handed to the transport: the worker owns it now
+                            self.stats["StreamActivatedJobs.jobs"] += 1
                         if len(jobs) < _STREAM_BATCH:
                             break
         finally:
             self.stats["streams.open"] -= 1
             notifier.remove_listener(request.type, wake)
+            if unsent:
+                self._yield_back(unsent)
+
+    def _yield_back(self, keys: list[int]) -> None:
+        """Jobs activated for a client that went away (a stream push or an ActivateJobs answer that
+        could not be delivered): give them back now (JOB YIELD), not at their deadline. Runs as its
+        own task because the call's task is being cancelled."""
+        self.stats["jobs.yielded"] += len(keys)
+
+        async def give_back() -> None:
+            try:
+                await self._engine.yield_jobs(keys)
+            except EngineClosedError:
+                pass  # shutting down: the jobs time out after restart like any other activated job
+            except Exception:
+                _log.exception("yielding undelivered jobs failed", job_keys=keys)
+
+        task = asyncio.get_running_loop().create_task(give_back())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def CompleteJob(self, request: pb.CompleteJobRequest, context: Context) -> pb.CompleteJobResponse:
         self.stats["CompleteJob"] += 1

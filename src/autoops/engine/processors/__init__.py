@@ -115,38 +115,32 @@ def _boundary(node: FlowNode) -> ElementProcessor | None:
     return _BOUNDARY if isinstance(node, Event) and node.event_kind in _BOUNDARY_KINDS else None
 
 
-def _end(node: FlowNode) -> ElementProcessor | None:
+_END_OWN = {EventKind.NONE: _END, EventKind.TERMINATE: _TERMINATE_END, EventKind.ERROR: _ERROR_END}
+_THROW_OWN = {EventKind.NONE: _THROW, EventKind.LINK: _LINK_THROW}
+
+
+def _throwing(node: FlowNode, element_type: str, own: dict[EventKind, ElementProcessor]) -> ElementProcessor | None:
+    """End and intermediate throw events: kinds only one of them has, then the shared ones."""
     if not isinstance(node, Event):
         return None
-    if node.event_kind is EventKind.NONE:
-        return _END
-    if node.event_kind is EventKind.TERMINATE:
-        return _TERMINATE_END
-    if node.event_kind is EventKind.MESSAGE and _has_job(node):
-        return _JOB["END_EVENT"]
-    if node.event_kind is EventKind.ERROR:
-        return _ERROR_END
-    if node.event_kind is EventKind.ESCALATION:
-        return _ESCALATION["END_EVENT"]
-    if node.event_kind is EventKind.SIGNAL:
-        return _SIGNAL["END_EVENT"]
+    kind = node.event_kind
+    if kind in own:
+        return own[kind]
+    if kind is EventKind.MESSAGE and _has_job(node):
+        return _JOB[element_type]
+    if kind is EventKind.ESCALATION:
+        return _ESCALATION[element_type]
+    if kind is EventKind.SIGNAL:
+        return _SIGNAL[element_type]
     return None
+
+
+def _end(node: FlowNode) -> ElementProcessor | None:
+    return _throwing(node, "END_EVENT", _END_OWN)
 
 
 def _throw(node: FlowNode) -> ElementProcessor | None:
-    if not isinstance(node, Event):
-        return None
-    if node.event_kind is EventKind.NONE:
-        return _THROW
-    if node.event_kind is EventKind.MESSAGE and _has_job(node):
-        return _JOB["INTERMEDIATE_THROW_EVENT"]
-    if node.event_kind is EventKind.LINK:
-        return _LINK_THROW
-    if node.event_kind is EventKind.ESCALATION:
-        return _ESCALATION["INTERMEDIATE_THROW_EVENT"]
-    if node.event_kind is EventKind.SIGNAL:
-        return _SIGNAL["INTERMEDIATE_THROW_EVENT"]
-    return None
+    return _throwing(node, "INTERMEDIATE_THROW_EVENT", _THROW_OWN)
 
 
 def _script(node: FlowNode) -> ElementProcessor | None:

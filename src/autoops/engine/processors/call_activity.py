@@ -76,25 +76,8 @@ class CallActivityProcessor(ElementProcessor):
             document = variables.local_document(ctx, inst.key)
         lifecycle.to_activated(ctx, inst)
         key = ctx.keys.next()
-        child = ElementInstance(
-            key=key,
-            process_instance_key=key,
-            definition_key=deployed.key,
-            bpmn_process_id=deployed.bpmn_process_id,
-            version=deployed.version,
-            element_id=deployed.bpmn_process_id,
-            element_type="PROCESS",
-            flow_scope_key=None,
-            state="ACTIVATING",
-            active_children=0,
-            tenant_id=deployed.tenant_id,
-            start_date=ctx.now,
-            parent_process_instance_key=inst.process_instance_key,
-            parent_element_instance_key=inst.key,
-        )
-        ctx.insert_instance(child)
+        child = lifecycle.new_process_instance(ctx, deployed, key, document=document, called_by=inst)
         ctx.set_data(inst, {**(inst.data or {}), "child": key})
-        variables.set_local_document(ctx, child, document)
         ctx.record(ValueType.PROCESS_INSTANCE, ProcessInstanceIntent.ELEMENT_ACTIVATING, key, child.record_json(),
                    process_instance_key=key)
         lifecycle.run_activation(ctx, child)

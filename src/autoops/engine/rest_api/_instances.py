@@ -25,10 +25,9 @@ def routes(ctx: RestContext) -> list[Route]:
 
     async def create(request: Request) -> Response:
         body = await parse_body(request, CreateInstanceBody)
-        if body.startInstructions or body.runtimeInstructions:
-            which = "startInstructions" if body.startInstructions else "runtimeInstructions"
-            raise Problem(501, f"{which} are not supported by the embedded autoops engine yet; "
-                               "start at the none start event without instructions instead", "NOT_IMPLEMENTED")
+        if body.runtimeInstructions:
+            raise Problem(501, "runtimeInstructions are not supported by the embedded autoops engine yet; "
+                               "create the instance without them", "NOT_IMPLEMENTED")
         if not body.processDefinitionId and body.processDefinitionKey is None:
             raise Problem(400, "Expected at least a processDefinitionId or a processDefinitionKey, but none given")
         created = await engine.create_instance(
@@ -40,6 +39,7 @@ def routes(ctx: RestContext) -> list[Route]:
             await_result=body.awaitCompletion,
             fetch_variables=body.fetchVariables,
             request_timeout_ms=body.requestTimeout,
+            start_instructions=[i.elementId for i in body.startInstructions or ()],
         )
         return JSONResponse(keys_as_strings({
             "processDefinitionId": created.bpmn_process_id, "processDefinitionVersion": created.version,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from autoops.engine.grpc_gateway import DEFAULT_LONG_POLL_MS, long_poll_activate, wait_ms_for
+from autoops.engine.grpc_gateway import DEFAULT_LONG_POLL_MS, wait_ms_for
 from autoops.engine.rest_api._context import RestContext
 from autoops.engine.rest_api._models import (
     ActivateJobsBody,
@@ -28,11 +31,26 @@ def routes(ctx: RestContext) -> list[Route]:
 
     async def activate(request: Request) -> Response:
         body = await parse_body(request, ActivateJobsBody)
-        jobs = await long_poll_activate(
-            engine, body.type, body.worker or "default", body.timeout, body.maxJobsToActivate,
+        poll = asyncio.ensure_future(engine.activate_jobs_or_wait(
+            body.type, body.worker or "default", body.timeout, body.maxJobsToActivate,
             wait_ms_for(body.requestTimeout, DEFAULT_LONG_POLL_MS),
-            fetch_variables=body.fetchVariable or None, tenant_ids=body.tenantIds)
-        return JSONResponse({"jobs": [activated_job(j) for j in jobs]})
+            fetch_variables=body.fetchVariable or None, tenant_ids=body.tenantIds))
+        gone = asyncio.ensure_future(_disconnected(request))
+        try:
+            await asyncio.wait((poll, gone), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            gone.cancel()
+        if not poll.done():
+            # The client hung up while waiting: leave the pending set now, as gRPC cancellation does.
+            poll.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await poll
+            return Response(status_code=499)
+        jobs = poll.result()
+        if gone.done() and not gone.cancelled() and jobs:
+            await engine.yield_jobs([j.key for j in jobs])  # nobody to hand them to
+        roots = {pi: engine.query.root_process_instance_key(pi) for pi in {j.process_instance_key for j in jobs}}
+        return JSONResponse({"jobs": [activated_job(j, roots[j.process_instance_key]) for j in jobs]})
 
     async def complete(request: Request) -> Response:
         key = parse_key(request.path_params["key"], "job key")
@@ -75,3 +93,10 @@ def routes(ctx: RestContext) -> list[Route]:
         Route("/v2/jobs/{key}/error", error, methods=["POST"]),
         Route("/v2/jobs/{key}", update, methods=["PATCH"]),
     ]
+
+
+async def _disconnected(request: Request) -> None:
+    """Return when the client disconnects. The body is already read, so the server's next message
+    on this request can only be ``http.disconnect``: one pending receive, no polling."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass

@@ -96,6 +96,10 @@ class CancelBody(Body):
     operationReference: int | None = None
 
 
+class StartInstruction(Body):
+    elementId: str = Field(min_length=1)
+
+
 class CreateInstanceBody(Body):
     processDefinitionId: str | None = None
     processDefinitionVersion: int = -1
@@ -103,7 +107,7 @@ class CreateInstanceBody(Body):
     variables: Variables = None
     tenantId: str | None = None
     operationReference: int | None = None
-    startInstructions: list[dict[str, Any]] | None = None
+    startInstructions: list[StartInstruction] | None = None
     runtimeInstructions: list[dict[str, Any]] | None = None
     tags: list[str] | None = None
     awaitCompletion: bool = False

@@ -63,8 +63,6 @@ def page(result: SearchResult, items: Iterable[dict[str, Any]]) -> dict[str, Any
 
 def process_instance(item: Mapping[str, Any]) -> dict[str, Any]:
     out = {"suspendedDate": None, "tags": [], "businessId": None, **item}
-    out["rootProcessInstanceKey"] = item.get("processInstanceKey") if item.get("parentProcessInstanceKey") is None \
-        else item.get("parentProcessInstanceKey")
     return keys_as_strings(out)
 
 
@@ -74,37 +72,34 @@ def definition(item: Mapping[str, Any]) -> dict[str, Any]:
 
 def element_instance(item: Mapping[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in item.items() if k not in ("elementState", "flowScopeKey")}
-    out["rootProcessInstanceKey"] = item.get("processInstanceKey")
     out.setdefault("elementName", None)
     return keys_as_strings(out)
 
 
 def variable(item: Mapping[str, Any], *, full: bool = False) -> dict[str, Any]:
-    out = {**item, "rootProcessInstanceKey": item.get("processInstanceKey")}
+    out = dict(item)
     if full:
         out.pop("isTruncated", None)
     return keys_as_strings(out)
 
 
 def incident(item: Mapping[str, Any]) -> dict[str, Any]:
-    return keys_as_strings({**item, "rootProcessInstanceKey": item.get("processInstanceKey")})
+    return keys_as_strings(dict(item))
 
 
 def job(item: Mapping[str, Any]) -> dict[str, Any]:
     out = {"deniedReason": None, "isDenied": None, "businessId": None, "priority": 0, **item}
     out["state"] = JOB_STATES.get(str(item.get("state")), item.get("state"))
-    out["rootProcessInstanceKey"] = item.get("processInstanceKey")
     out.setdefault("lastUpdateTime", item.get("endTime") or item.get("creationTime"))
     return keys_as_strings(out)
 
 
 def user_task(item: Mapping[str, Any]) -> dict[str, Any]:
     out = {"businessId": None, "tags": [], **item}
-    out["rootProcessInstanceKey"] = item.get("processInstanceKey")
     return keys_as_strings(out)
 
 
-def activated_job(j: ActivatedJob) -> dict[str, Any]:
+def activated_job(j: ActivatedJob, root_process_instance_key: int | None = None) -> dict[str, Any]:
     return keys_as_strings({
         "jobKey": j.key, "type": j.type, "processDefinitionId": j.bpmn_process_id,
         "processDefinitionVersion": j.process_definition_version, "elementId": j.element_id,
@@ -113,5 +108,5 @@ def activated_job(j: ActivatedJob) -> dict[str, Any]:
         "physicalTenantId": None, "processInstanceKey": j.process_instance_key,
         "processDefinitionKey": j.process_definition_key, "elementInstanceKey": j.element_instance_key,
         "kind": j.kind, "listenerEventType": j.listener_event_type, "userTask": None, "tags": [],
-        "rootProcessInstanceKey": j.process_instance_key, "businessId": None, "priority": 0,
+        "rootProcessInstanceKey": root_process_instance_key or j.process_instance_key, "businessId": None, "priority": 0,
     })
