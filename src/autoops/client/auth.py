@@ -39,6 +39,7 @@ __all__ = [
     "NoCredentials",
     "OAuthClientCredentials",
     "credentials_from_settings",
+    "grpc_interceptors",
 ]
 
 _log = get_logger(__name__)
