@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from rich.console import Console
 
     from autoops.forecast import Evaluation, ForecastConfig, PolicyConfig, RunOptions, RunSummary
@@ -60,22 +62,24 @@ def _summary(console: Console, summary: RunSummary, title: str) -> None:
     console.print(f"wrote {len(summary.files)} files to {summary.out_dir}")
 
 
-def _run_with_progress(description: str, job: object) -> RunSummary:
+def _run_job(description: str, job: Callable[[Callable[[str, int, int], None]], RunSummary]) -> RunSummary:
+    """Run a forecast job under a progress bar; a ``ForecastError`` becomes one red line and exit 1."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from autoops.forecast import RunSummary as Summary
+    from autoops.forecast import ForecastError
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=_console(stderr=True), transient=True) as progress:
-        task = progress.add_task(description, total=None)
+    try:
+        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                      TimeElapsedColumn(), console=_console(stderr=True), transient=True) as progress:
+            task = progress.add_task(description, total=None)
 
-        def update(label: str, done: int, total: int) -> None:
-            progress.update(task, description=f"{description}: {label}", completed=done, total=total)
+            def update(label: str, done: int, total: int) -> None:
+                progress.update(task, description=f"{description}: {label}", completed=done, total=total)
 
-        assert callable(job)
-        result = job(update)
-        assert isinstance(result, Summary)
-        return result
+            return job(update)
+    except ForecastError as exc:
+        _console(stderr=True).print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        raise typer.Exit(1) from exc
 
 
 def register(app: typer.Typer) -> None:
@@ -106,19 +110,13 @@ def register(app: typer.Typer) -> None:
         log_level: Annotated[str, typer.Option(help="Log level.")] = "warning",
     ) -> None:
         """Forecast the next weeks per SKU, derive the stock policy and write outputs with lineage."""
-        from autoops.forecast import ForecastError, run_forecast_job
+        from autoops.forecast import run_forecast_job
 
         options, config, policy = _settings(
             history, out, horizon, service_level, lead_time_weeks, review_weeks, inventory, week_start,
             season_length, origins, seed, threads, output_format, table, query, strict, log_level,
         )
-        try:
-            summary = _run_with_progress(
-                "forecast", lambda update: run_forecast_job(options, config, policy, update)
-            )
-        except ForecastError as exc:
-            _console(stderr=True).print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
-            raise typer.Exit(1) from exc
+        summary = _run_job("forecast", lambda update: run_forecast_job(options, config, policy, update))
         _summary(_console(), summary, "validation (leave-one-origin-out)")
 
     @forecast_app.command("backtest")
@@ -143,22 +141,16 @@ def register(app: typer.Typer) -> None:
         log_level: Annotated[str, typer.Option(help="Log level.")] = "warning",
     ) -> None:
         """Re-run the forecaster as of past dates and score forecasts, intervals and stock policy."""
-        from autoops.forecast import ForecastError, run_backtest_job
+        from autoops.forecast import run_backtest_job
 
         options, config, policy = _settings(
             history, out, horizon, service_level, lead_time_weeks, review_weeks, None, week_start,
             season_length, origins, seed, threads, output_format, table, query, strict, log_level,
         )
-        try:
-            summary = _run_with_progress(
-                "backtest",
-                lambda update: run_backtest_job(
-                    options, config, policy, folds=folds, fold_step=fold_step, progress=update
-                ),
-            )
-        except ForecastError as exc:
-            _console(stderr=True).print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
-            raise typer.Exit(1) from exc
+        summary = _run_job(
+            "backtest",
+            lambda update: run_backtest_job(options, config, policy, folds=folds, fold_step=fold_step, progress=update),
+        )
         _summary(_console(), summary, "backtest")
 
     app.add_typer(forecast_app, name="forecast")

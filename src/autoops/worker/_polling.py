@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from abc import ABC, abstractmethod
 from typing import Any
 
 import anyio
@@ -129,21 +130,45 @@ class _Reconnecting:
         await anyio.sleep(delay)
 
 
-class _Poller(JobPoller):
-    def __init__(self, *args: Any, capacity: Capacity, reconnecting: _Reconnecting, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._capacity = capacity
-        self._reconnecting = reconnecting
-        self._scope: anyio.CancelScope | None = None
+class _Haltable(ABC):
+    """The activation loop shared by the poller and the streamer, with an immediate halt.
+
+    pyzeebe's loops only look at their stop event between requests, so a pending long poll or stream
+    would hold shutdown for its whole request timeout; running each loop in a cancel scope lets
+    ``halt`` end it at once.
+    """
+
+    stop_event: asyncio.Event
+    _scope: anyio.CancelScope | None = None
+
+    @abstractmethod
+    async def _activate(self) -> None:
+        """One round of activation: a long poll, or one job stream."""
 
     async def poll(self) -> None:
         with anyio.CancelScope() as scope:
             self._scope = scope
             while self.should_poll():
-                await self.activate_max_jobs()
+                await self._activate()
 
     def should_poll(self) -> bool:
         return not self.stop_event.is_set()
+
+    def halt(self) -> None:
+        """Stop activating now: no new request, and a pending one is cancelled."""
+        self.stop_event.set()
+        if self._scope is not None:
+            self._scope.cancel()
+
+
+class _Poller(_Haltable, JobPoller):
+    def __init__(self, *args: Any, capacity: Capacity, reconnecting: _Reconnecting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._capacity = capacity
+        self._reconnecting = reconnecting
+
+    async def _activate(self) -> None:
+        await self.activate_max_jobs()
 
     async def activate_max_jobs(self) -> None:
         if self.calculate_max_jobs_to_activate() > 0:
@@ -175,27 +200,14 @@ class _Poller(JobPoller):
         else:
             self._reconnecting.succeeded()
 
-    def halt(self) -> None:
-        """Stop activating now: no new request, and a pending long poll is cancelled."""
-        self.stop_event.set()
-        if self._scope is not None:
-            self._scope.cancel()
 
-
-class _Streamer(JobStreamer):
+class _Streamer(_Haltable, JobStreamer):
     def __init__(self, *args: Any, reconnecting: _Reconnecting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._reconnecting = reconnecting
-        self._scope: anyio.CancelScope | None = None
 
-    async def poll(self) -> None:
-        with anyio.CancelScope() as scope:
-            self._scope = scope
-            while self.should_poll():
-                await self.activate_stream()
-
-    def should_poll(self) -> bool:
-        return not self.stop_event.is_set()
+    async def _activate(self) -> None:
+        await self.activate_stream()
 
     async def activate_stream(self) -> None:
         try:
@@ -218,11 +230,6 @@ class _Streamer(JobStreamer):
             return  # the stream's own lifetime ended; reopen it
         except Exception as error:
             await self._reconnecting.failed(error)
-
-    def halt(self) -> None:
-        self.stop_event.set()
-        if self._scope is not None:
-            self._scope.cancel()
 
 
 class GatewayWorker(ZeebeWorker):
